@@ -1,0 +1,4 @@
+#ifndef FORECASTD_CNETCDF_SHIM_H
+#define FORECASTD_CNETCDF_SHIM_H
+#include <netcdf.h>
+#endif

@@ -1,0 +1,33 @@
+#ifndef FORECASTD_CPROCESSOR_H
+#define FORECASTD_CPROCESSOR_H
+
+/// Processor controls Swift has no API for: the floating-point environment of the calling thread,
+/// a spin-wait hint, and CPU feature detection.
+
+/// Sets flush-to-zero and denormals-are-zero (MXCSR bits 15 and 6) on the calling thread.
+void fd_enable_flush_to_zero(void);
+
+/// 1 when both flush-to-zero and denormals-are-zero are set on the calling thread.
+int fd_flush_to_zero_enabled(void);
+
+/// A spin-wait hint (`pause` on x86).
+void fd_cpu_relax(void);
+
+/// Instruction-set features of the running processor.
+typedef struct {
+    int avx2;
+    int fma;
+    int avx512f;
+} fd_cpu_features;
+
+/// Writes the CPU numbers this process may run on (its affinity mask) to `cpus`, at most `capacity` of
+/// them; returns how many, or -1 where the mask cannot be read.
+int fd_allowed_cpus(int *cpus, int capacity);
+
+/// Features of the processor this process runs on.
+fd_cpu_features fd_running_cpu_features(void);
+
+/// Features the kernels were compiled to assume (from the build's target CPU).
+fd_cpu_features fd_build_cpu_features(void);
+
+#endif

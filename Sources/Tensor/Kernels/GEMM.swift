@@ -1,0 +1,101 @@
+import CBLAS
+
+/// What a GEMM does to its output rows while they are still in cache.
+public enum Epilogue {
+    /// C = A W.
+    case none
+    /// C = A W + bias.
+    case bias
+    /// C = activation(A W + bias).
+    case biasActivation(Activation)
+    /// C = A W + bias + residual (a tensor of C's shape; may be C itself only if C is not also A).
+    case biasResidual(Tensor)
+}
+
+/// Matrix products through OpenBLAS `cblas_sgemm`, called single-threaded on row slices spread over the
+/// ``ThreadPool`` (faster here than OpenBLAS's own threads), with fused epilogues.
+public enum GEMM {
+    /// OpenBLAS runs single-threaded inside our pool; set once, before the first product.
+    static let singleThreadedBLAS: Void = { openblas_set_num_threads(1) }()
+
+    /// Fewest rows one task multiplies: each `cblas_sgemm` call packs W again, so tasks are few and large
+    /// (two per thread, for balance on a shared machine).
+    static let minimumRowsPerTask = 32
+
+    /// C[M, N] = A[M, K] W[K, N] followed by `epilogue` (bias of N values where the epilogue uses one).
+    public static func multiply(_ a: Tensor, _ w: Tensor, bias: Tensor? = nil, epilogue: Epilogue = .none,
+                                into c: Tensor, pool: ThreadPool = .shared) {
+        precondition(a.rank == 2 && w.rank == 2 && c.rank == 2, "GEMM takes matrices: \(a.shape) x \(w.shape) -> \(c.shape)")
+        precondition(a.isContiguous && w.isContiguous && c.isContiguous, "GEMM takes contiguous matrices")
+        let m = a.shape[0], k = a.shape[1], n = w.shape[1]
+        precondition(w.shape[0] == k && c.shape == [m, n], "GEMM shapes \(a.shape) x \(w.shape) -> \(c.shape)")
+        var needsBias = true
+        switch epilogue {
+        case .none: needsBias = false
+        case .biasResidual(let r): precondition(r.isContiguous && r.shape == c.shape, "residual \(r.shape) for output \(c.shape)")
+        default: break
+        }
+        if needsBias { precondition(bias?.count == n && bias!.isContiguous, "GEMM epilogue needs a bias of \(n) values") }
+        guard m > 0, n > 0 else { return }
+        let pa = a.pointer, pw = w.pointer, pc = c.pointer, pb = bias?.pointer
+        let tasks = max(1, min(pool.threadCount * 2, (m + minimumRowsPerTask - 1) / minimumRowsPerTask))
+        let size = (m + tasks - 1) / tasks
+        pool.parallelFor((m + size - 1) / size) { t in
+            let rows = (t * size)..<min(m, (t + 1) * size)
+            multiplyRows(pa + rows.lowerBound * k, pw, m: rows.count, n: n, k: k, into: pc + rows.lowerBound * n,
+                         bias: pb, epilogue: epilogue, firstRow: rows.lowerBound)
+        }
+    }
+
+    /// One thread's product of `m` rows: C[m, n] = A[m, k] W[k, n] plus the epilogue. `firstRow` locates these
+    /// rows in a residual tensor.
+    @inline(__always) @usableFromInline
+    static func multiplyRows(_ a: UnsafePointer<Float>, _ w: UnsafePointer<Float>, m: Int, n: Int, k: Int,
+                             into c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, epilogue: Epilogue,
+                             firstRow: Int) {
+        _ = singleThreadedBLAS
+        if k == 0 {
+            c.update(repeating: 0, count: m * n)
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+                        a, Int32(k), w, Int32(n), 0, c, Int32(n))
+        }
+        guard let bias else { return }
+        for row in 0..<m {
+            let dst = c + row * n
+            zipVectors(dst, bias, dst, n, +)
+            switch epilogue {
+            case .none, .bias: break
+            case .biasActivation(let f): f.apply(dst, dst, n)
+            case .biasResidual(let r): zipVectors(dst, r.pointer + (firstRow + row) * n, dst, n, +)
+            }
+        }
+    }
+}
+
+/// A fully connected layer with PyTorch's layout converted once at load: the weight `[out, in]` is stored
+/// transposed as `[in, out]` so that every product is a plain row-major GEMM.
+public struct Linear: Sendable {
+    /// W^T, shape `[in, out]`.
+    public let weight: Tensor
+    /// Bias, shape `[out]`, or nil.
+    public let bias: Tensor?
+
+    /// Builds the layer from a PyTorch-layout weight `[out, in]` and optional bias `[out]`.
+    public init(pytorchWeight: Tensor, bias: Tensor?) {
+        precondition(pytorchWeight.rank == 2, "Linear weight must be [out, in], got \(pytorchWeight.shape)")
+        weight = pytorchWeight.transposed(0, 1).contiguous()
+        if let bias { precondition(bias.count == pytorchWeight.shape[0], "Linear bias \(bias.shape) for \(pytorchWeight.shape)") }
+        self.bias = bias
+    }
+
+    /// Input features.
+    public var inputFeatures: Int { weight.shape[0] }
+    /// Output features.
+    public var outputFeatures: Int { weight.shape[1] }
+
+    /// out[M, out] = x[M, in] W^T + bias, then `epilogue` (`.bias` when the layer has a bias and none is given).
+    public func callAsFunction(_ x: Tensor, into out: Tensor, epilogue: Epilogue? = nil, pool: ThreadPool = .shared) {
+        GEMM.multiply(x, weight, bias: bias, epilogue: epilogue ?? (bias == nil ? .none : .bias), into: out, pool: pool)
+    }
+}

@@ -1,0 +1,183 @@
+import CProcessor
+import Foundation
+import Synchronization
+
+/// One persistent pool of compute threads that every kernel forks and joins on.
+///
+/// Threads are created once, sized to the physical cores the process may use (``ThreadPool/defaultThreadCount``,
+/// overridden by `FORECASTD_THREADS` or `--threads`). The calling thread takes part in every job, so a pool of
+/// N threads starts N - 1 workers. Between jobs the workers spin briefly (a fork costs well under a
+/// microsecond while kernels follow each other), then sleep on a condition variable. Every worker, and the
+/// caller at the start of each job, runs with flush-to-zero and denormals-are-zero set.
+///
+/// Jobs are fork-join and not reentrant: a body must not call ``parallelFor(_:_:)`` on the same pool. Calls
+/// from several threads are serialised.
+///
+/// `@unchecked Sendable`: its stored properties never change after init; the shared job state lives in `Job`,
+/// whose comment says why it is safe.
+public final class ThreadPool: @unchecked Sendable {
+    /// Number of threads taking part in a job, the caller included.
+    public let threadCount: Int
+    private let job: Job
+
+    /// A pool of `threads` threads (the caller plus `threads - 1` workers).
+    public init(threads: Int = ThreadPool.defaultThreadCount) {
+        threadCount = max(1, threads)
+        job = Job(workers: threadCount - 1)
+        fd_enable_flush_to_zero()
+        for index in 1..<threadCount {
+            let thread = Thread { [job] in job.workerLoop(thread: index) }
+            thread.name = "forecastd-compute-\(index)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// Stops the workers (they hold only the shared job state, never the pool).
+    deinit { job.stop() }
+
+    /// The pool kernels use unless given another: sized by `FORECASTD_THREADS` or the physical cores.
+    public static let shared = ThreadPool()
+
+    /// `FORECASTD_THREADS` when set to a positive integer, else ``physicalCoreCount``.
+    public static var defaultThreadCount: Int {
+        if let text = ProcessInfo.processInfo.environment["FORECASTD_THREADS"], let n = Int(text), n > 0 { return n }
+        return physicalCoreCount
+    }
+
+    /// Physical cores among the CPUs this process may run on (its affinity mask, as set by Slurm or taskset);
+    /// hyperthread siblings count once.
+    public static var physicalCoreCount: Int {
+        #if os(Linux)
+        var cpus = [Int32](repeating: 0, count: 4096)
+        let allowed = Int(fd_allowed_cpus(&cpus, Int32(cpus.count)))
+        guard allowed > 0 else { return ProcessInfo.processInfo.activeProcessorCount }
+        var cores = Set<String>()
+        for cpu in cpus.prefix(allowed) {
+            let topology = "/sys/devices/system/cpu/cpu\(cpu)/topology/"
+            let core = (try? String(contentsOfFile: topology + "core_id", encoding: .utf8)) ?? "cpu\(cpu)"
+            let package = (try? String(contentsOfFile: topology + "physical_package_id", encoding: .utf8)) ?? "0"
+            cores.insert(package.trimmingCharacters(in: .whitespacesAndNewlines) + ":"
+                         + core.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return max(1, cores.count)
+        #else
+        return ProcessInfo.processInfo.activeProcessorCount
+        #endif
+    }
+
+    /// Runs `body(i)` once for every `i` in `0..<tasks`, spread over the pool's threads, and returns when all
+    /// have finished. Tasks are handed out dynamically, so uneven tasks balance.
+    public func parallelFor(_ tasks: Int, _ body: (Int) -> Void) {
+        parallelFor(tasks) { task, _ in body(task) }
+    }
+
+    /// Like the single-argument form, also passing the index (`0..<threadCount`) of the thread running
+    /// the task, so that a task can use per-thread scratch memory.
+    public func parallelFor(_ tasks: Int, _ body: (_ task: Int, _ thread: Int) -> Void) {
+        fd_enable_flush_to_zero()
+        guard tasks > 0 else { return }
+        if threadCount == 1 || tasks == 1 {
+            for i in 0..<tasks { body(i, 0) }
+            return
+        }
+        job.run(tasks, body)
+    }
+
+    /// Splits `0..<count` into contiguous ranges of at least `grain` elements (about four per thread, for
+    /// balance) and runs `body` on each in parallel.
+    public func parallelRanges(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let chunks = max(1, min((count + grain - 1) / max(grain, 1), threadCount * 4))
+        let size = (count + chunks - 1) / chunks
+        let tasks = (count + size - 1) / size
+        parallelFor(tasks) { t in body((t * size)..<min(count, (t + 1) * size)) }
+    }
+}
+
+/// The state one pool's caller and workers share. Workers keep a reference to it, never to the pool, so a
+/// pool that is dropped stops its workers.
+///
+/// `@unchecked Sendable`: `body` and `taskCount` are written by the caller before `generation` is bumped
+/// (sequentially consistent) and read by workers after they observe the new generation; the caller clears
+/// them only after every worker has reported completion.
+private final class Job: @unchecked Sendable {
+    let workers: Int
+    let generation = Atomic<Int>(0)
+    let nextTask = Atomic<Int>(0)
+    let finishedWorkers = Atomic<Int>(0)
+    let sleepers = Atomic<Int>(0)
+    let stopping = Atomic<Bool>(false)
+    let sleepLock = NSCondition()
+    let callerLock = NSLock()
+    var taskCount = 0
+    var body: ((Int, Int) -> Void)?
+
+    /// Spins a worker makes waiting for the next job before it sleeps (a few tens of microseconds).
+    static let spinsBeforeSleep = 20_000
+
+    init(workers: Int) { self.workers = workers }
+
+    func run(_ tasks: Int, _ body: (Int, Int) -> Void) {
+        callerLock.lock()
+        defer { callerLock.unlock() }
+        withoutActuallyEscaping(body) { escaping in
+            self.body = escaping
+            taskCount = tasks
+            nextTask.store(0, ordering: .relaxed)
+            finishedWorkers.store(0, ordering: .relaxed)
+            publish()
+            runTasks(escaping, tasks, thread: 0)
+            while finishedWorkers.load(ordering: .acquiring) < workers { fd_cpu_relax() }
+            self.body = nil
+        }
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        publish()
+    }
+
+    private func publish() {
+        generation.add(1, ordering: .sequentiallyConsistent)
+        if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+            sleepLock.lock()
+            sleepLock.broadcast()
+            sleepLock.unlock()
+        }
+    }
+
+    private func runTasks(_ body: (Int, Int) -> Void, _ tasks: Int, thread: Int) {
+        while true {
+            let i = nextTask.add(1, ordering: .relaxed).oldValue
+            if i >= tasks { return }
+            body(i, thread)
+        }
+    }
+
+    func workerLoop(thread: Int) {
+        fd_enable_flush_to_zero()
+        var seen = generation.load(ordering: .acquiring)
+        while true {
+            var spins = 0
+            var current = generation.load(ordering: .acquiring)
+            while current == seen {
+                if spins < Self.spinsBeforeSleep {
+                    spins += 1
+                    fd_cpu_relax()
+                } else {
+                    sleepLock.lock()
+                    sleepers.add(1, ordering: .sequentiallyConsistent)
+                    while generation.load(ordering: .sequentiallyConsistent) == seen { sleepLock.wait() }
+                    sleepers.subtract(1, ordering: .sequentiallyConsistent)
+                    sleepLock.unlock()
+                }
+                current = generation.load(ordering: .acquiring)
+            }
+            seen = current
+            if stopping.load(ordering: .acquiring) { return }
+            if let body { runTasks(body, taskCount, thread: thread) }
+            finishedWorkers.add(1, ordering: .releasing)
+        }
+    }
+}

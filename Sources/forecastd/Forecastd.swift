@@ -1,0 +1,39 @@
+import ArgumentParser
+import CProcessor
+
+/// The forecastd command line: one binary for forecasts, the daemon, batch jobs and benchmarks.
+@main
+struct Forecastd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forecastd",
+        abstract: "Ocean forecast inference runtime: data-driven ocean forecasts from NetCDF to NetCDF.",
+        version: "0.1.0",
+        subcommands: [Bench.self]
+    )
+
+    /// Refuses to start on a processor that lacks instructions the kernels were compiled to use, instead of
+    /// dying on an illegal instruction halfway through a forecast.
+    static func checkProcessor() throws {
+        let built = fd_build_cpu_features(), running = fd_running_cpu_features()
+        var missing: [String] = []
+        if built.avx512f != 0 && running.avx512f == 0 { missing.append("AVX-512F") }
+        if built.avx2 != 0 && running.avx2 == 0 { missing.append("AVX2") }
+        if built.fma != 0 && running.fma == 0 { missing.append("FMA") }
+        guard missing.isEmpty else {
+            throw ValidationError("""
+                this forecastd was built for a processor with \(missing.joined(separator: ", ")), which this one \
+                lacks; rebuild on this machine, or with FORECASTD_TARGET_CPU=haswell (AVX2) or x86-64 (portable)
+                """)
+        }
+    }
+}
+
+/// Options every compute command shares.
+struct ComputeOptions: ParsableArguments {
+    @Option(help: "Compute threads (default: FORECASTD_THREADS, else the physical cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+}
