@@ -9,21 +9,26 @@ extern void *__libc_memalign(size_t, size_t);
 
 static _Thread_local int counting;
 static long counted;
+static long countedLarge;
 
-static inline void note(void) {
-    if (counting) __atomic_add_fetch(&counted, 1, __ATOMIC_RELAXED);
+static inline void note(size_t size) {
+    if (counting) {
+        __atomic_add_fetch(&counted, 1, __ATOMIC_RELAXED);
+        if (size > FD_SMALL_ALLOCATION) __atomic_add_fetch(&countedLarge, 1, __ATOMIC_RELAXED);
+    }
 }
 
 void fd_count_allocations_on_this_thread(int enabled) { counting = enabled; }
 long fd_counted_allocations(void) { return __atomic_load_n(&counted, __ATOMIC_RELAXED); }
+long fd_counted_large_allocations(void) { return __atomic_load_n(&countedLarge, __ATOMIC_RELAXED); }
 
-void *malloc(size_t size) { note(); return __libc_malloc(size); }
-void *calloc(size_t n, size_t size) { note(); return __libc_calloc(n, size); }
-void *realloc(void *p, size_t size) { note(); return __libc_realloc(p, size); }
-void *memalign(size_t alignment, size_t size) { note(); return __libc_memalign(alignment, size); }
-void *aligned_alloc(size_t alignment, size_t size) { note(); return __libc_memalign(alignment, size); }
+void *malloc(size_t size) { note(size); return __libc_malloc(size); }
+void *calloc(size_t n, size_t size) { note(n * size); return __libc_calloc(n, size); }
+void *realloc(void *p, size_t size) { note(size); return __libc_realloc(p, size); }
+void *memalign(size_t alignment, size_t size) { note(size); return __libc_memalign(alignment, size); }
+void *aligned_alloc(size_t alignment, size_t size) { note(size); return __libc_memalign(alignment, size); }
 int posix_memalign(void **out, size_t alignment, size_t size) {
-    note();
+    note(size);
     void *p = __libc_memalign(alignment, size);
     if (!p) return ENOMEM;
     *out = p;

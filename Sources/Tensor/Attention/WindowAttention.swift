@@ -12,7 +12,7 @@ public enum WindowAttention {
         precondition(qkv.rank == 2 && qkv.shape[0] == tokens && qkv.shape[1] % (3 * heads) == 0 && qkv.isContiguous,
                      "attention input \(qkv.shape) for \(tokens) tokens and \(heads) heads")
         let c = qkv.shape[1] / 3, hd = c / heads
-        precondition(out.shape == [tokens, c] && out.isContiguous, "attention output \(out.shape), expected \([tokens, c])")
+        precondition(out.shape == Dimensions(tokens, c) && out.isContiguous, "attention output \(out.shape), expected \([tokens, c])")
         precondition(bias.heads == heads && bias.window == g.window, "bias for \(bias.heads) heads, window \(bias.window)")
         let n = g.tokensPerWindow, np = RelativePositionBias.paddedTokens(g.window)
         let keyVectors = np / lanes, valueVectors = (hd + lanes - 1) / lanes, hdp = valueVectors * lanes
@@ -21,7 +21,7 @@ public enum WindowAttention {
         let perThread = hd * np + n * hdp + 4 * np + np
         let mark = arena.mark()
         defer { arena.release(to: mark) }
-        let scratch = arena.tensor([pool.threadCount, perThread]).pointer
+        let scratch = arena.tensor(Dimensions(pool.threadCount, perThread)).pointer
         let pq = qkv.pointer, po = out.pointer, pbias = bias.expanded.pointer
         let rowStride = 3 * c
 

@@ -43,7 +43,7 @@ public struct Conv2d: Sendable {
                                pool: ThreadPool = .shared) {
         precondition(x.rank == 3 && x.shape[2] == inChannels && x.isContiguous, "Conv2d input \(x.shape), Cin \(inChannels)")
         let (ho, wo) = outputSize(height: x.shape[0], width: x.shape[1])
-        precondition(out.shape == [ho, wo, outChannels] && out.isContiguous, "Conv2d output \(out.shape), expected \([ho, wo, outChannels])")
+        precondition(out.shape == Dimensions(ho, wo, outChannels) && out.isContiguous, "Conv2d output \(out.shape), expected \([ho, wo, outChannels])")
         let epilogue = epilogue ?? (bias == nil ? .none : .bias)
         if case .biasResidual(let r) = epilogue { precondition(r.count == out.count && r.isContiguous, "residual \(r.shape)") }
         let pixels = ho * wo, k = kernel * kernel * inChannels
@@ -51,7 +51,7 @@ public struct Conv2d: Sendable {
         let block = max(32, min(256, 65_536 / max(k, 1)))
         let mark = arena.mark()
         defer { arena.release(to: mark) }
-        let scratch = arena.tensor([pool.threadCount, block * k]).pointer
+        let scratch = arena.tensor(Dimensions(pool.threadCount, block * k)).pointer
         let h = x.shape[0], w = x.shape[1], cin = inChannels, kk = kernel, st = stride, pad = padding
         let px = x.pointer, pw = weight.pointer, po = out.pointer, pb = bias?.pointer
         pool.parallelFor((pixels + block - 1) / block) { task, thread in
@@ -117,13 +117,13 @@ public struct ConvTranspose2d: Sendable {
                                pool: ThreadPool = .shared) {
         precondition(x.rank == 3 && x.shape[2] == inChannels && x.isContiguous, "ConvTranspose2d input \(x.shape)")
         let h = x.shape[0], w = x.shape[1], s = stride, cout = outChannels
-        precondition(out.shape == [h * s, w * s, cout] && out.isContiguous, "ConvTranspose2d output \(out.shape)")
+        precondition(out.shape == Dimensions(h * s, w * s, cout) && out.isContiguous, "ConvTranspose2d output \(out.shape)")
         let pixels = h * w, n = s * s * cout
         guard pixels > 0 else { return }
         let block = max(32, min(256, 65_536 / max(n, 1)))
         let mark = arena.mark()
         defer { arena.release(to: mark) }
-        let scratch = arena.tensor([pool.threadCount, block * n]).pointer
+        let scratch = arena.tensor(Dimensions(pool.threadCount, block * n)).pointer
         let px = x.pointer, pw = weight.pointer, po = out.pointer, pb = bias?.pointer
         pool.parallelFor((pixels + block - 1) / block) { task, thread in
             let first = task * block, count = min(block, pixels - first)

@@ -10,15 +10,19 @@ public enum Elementwise {
     @inline(__always) static func chunks(_ count: Int, _ pool: ThreadPool, _ body: (Range<Int>) -> Void) {
         let tasks = max(1, min(pool.threadCount * 4, (count + grain - 1) / grain))
         let size = ((count + tasks - 1) / tasks + 15) / 16 * 16
-        pool.parallelFor((count + size - 1) / max(size, 1)) { t in body((t * size)..<min(count, (t + 1) * size)) }
+        pool.parallelFor((count + size - 1) / max(size, 1)) { t, _ in body((t * size)..<min(count, (t + 1) * size)) }
     }
 
-    static func checkSame(_ tensors: Tensor..., function: StaticString = #function) {
-        let first = tensors[0]
-        for t in tensors {
-            precondition(t.isContiguous, "\(function): tensor of shape \(t.shape) is not contiguous")
-            precondition(t.count == first.count, "\(function): shapes \(first.shape) and \(t.shape) differ")
-        }
+    /// Checks that `b` is contiguous and holds as many elements as `a` (also contiguous). Fixed arity, not
+    /// variadic: a variadic list would allocate an array on every kernel call.
+    static func checkSame(_ a: Tensor, _ b: Tensor, function: StaticString = #function) {
+        precondition(a.isContiguous && b.isContiguous, "\(function): tensors \(a.shape), \(b.shape) must be contiguous")
+        precondition(a.count == b.count, "\(function): shapes \(a.shape) and \(b.shape) differ")
+    }
+
+    static func checkSame(_ a: Tensor, _ b: Tensor, _ c: Tensor, function: StaticString = #function) {
+        checkSame(a, b, function: function)
+        checkSame(a, c, function: function)
     }
 
     /// out = a + b.

@@ -28,7 +28,7 @@ public enum GEMM {
         precondition(a.rank == 2 && w.rank == 2 && c.rank == 2, "GEMM takes matrices: \(a.shape) x \(w.shape) -> \(c.shape)")
         precondition(a.isContiguous && w.isContiguous && c.isContiguous, "GEMM takes contiguous matrices")
         let m = a.shape[0], k = a.shape[1], n = w.shape[1]
-        precondition(w.shape[0] == k && c.shape == [m, n], "GEMM shapes \(a.shape) x \(w.shape) -> \(c.shape)")
+        precondition(w.shape[0] == k && c.shape == Dimensions(m, n), "GEMM shapes \(a.shape) x \(w.shape) -> \(c.shape)")
         var needsBias = true
         switch epilogue {
         case .none: needsBias = false
@@ -37,10 +37,10 @@ public enum GEMM {
         }
         if needsBias { precondition(bias?.count == n && bias!.isContiguous, "GEMM epilogue needs a bias of \(n) values") }
         guard m > 0, n > 0 else { return }
-        let pa = a.pointer, pw = w.pointer, pc = c.pointer, pb = bias?.pointer
+        let pa = a.pointer, pw = w.pointer, pc = c.pointer, pb = needsBias ? bias?.pointer : nil
         let tasks = max(1, min(pool.threadCount * 2, (m + minimumRowsPerTask - 1) / minimumRowsPerTask))
         let size = (m + tasks - 1) / tasks
-        pool.parallelFor((m + size - 1) / size) { t in
+        pool.parallelFor((m + size - 1) / size) { t, _ in
             let rows = (t * size)..<min(m, (t + 1) * size)
             multiplyRows(pa + rows.lowerBound * k, pw, m: rows.count, n: n, k: k, into: pc + rows.lowerBound * n,
                          bias: pb, epilogue: epilogue, firstRow: rows.lowerBound)

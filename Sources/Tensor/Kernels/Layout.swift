@@ -38,7 +38,7 @@ public enum Layout {
     public static func pixelShuffle(_ x: Tensor, factor r: Int, into out: Tensor, pool: ThreadPool = .shared) {
         precondition(x.rank == 3 && x.isContiguous && out.isContiguous, "pixelShuffle input \(x.shape)")
         let h = x.shape[0], w = x.shape[1], cr = x.shape[2], c = cr / (r * r)
-        precondition(c * r * r == cr && out.shape == [h * r, w * r, c], "pixelShuffle \(x.shape) by \(r) into \(out.shape)")
+        precondition(c * r * r == cr && out.shape == Dimensions(h * r, w * r, c), "pixelShuffle \(x.shape) by \(r) into \(out.shape)")
         let px = x.pointer, po = out.pointer
         pool.parallelRanges(h, grain: max(1, Elementwise.grain / max(w * cr, 1))) { rows in
             for y in rows {

@@ -50,7 +50,8 @@ public enum Normalization {
     /// over all pixels and the group's channels, then a per-channel affine, then `activation` (GroupNorm + SiLU
     /// in one pass). Statistics accumulate in Float64.
     public static func groupNorm(_ x: Tensor, groups: Int, gamma: Tensor, beta: Tensor, epsilon: Float = 1e-5,
-                                 activation: Activation = .identity, into out: Tensor, pool: ThreadPool = .shared) {
+                                 activation: Activation = .identity, into out: Tensor, arena: Arena,
+                                 pool: ThreadPool = .shared) {
         Elementwise.checkSame(x, out)
         let c = x.shape.last ?? 0
         precondition(groups > 0 && c % groups == 0, "groupNorm: \(c) channels do not split into \(groups) groups")
@@ -58,13 +59,16 @@ public enum Normalization {
         guard c > 0, x.count > 0 else { return }
         let pixels = x.count / c, perGroup = c / groups
         let px = x.pointer, po = out.pointer
-        // Per task partial sums: [tasks][groups][sum, sum of squares], reduced below.
+        // Per task partial sums [tasks][groups][sum, sum of squares] in Float64, reduced below; then the
+        // per-channel scale and shift. Scratch from the arena (Float64 as pairs of floats).
         let tasks = max(1, min(pool.threadCount * 4, pixels))
         let block = (pixels + tasks - 1) / tasks
-        var partial = [Double](repeating: 0, count: tasks * groups * 2)
-        partial.withUnsafeMutableBufferPointer { partial in
-            let partial = partial.baseAddress!
-            pool.parallelFor(tasks) { t in
+        let mark = arena.mark()
+        defer { arena.release(to: mark) }
+        let partialStorage = arena.tensor(Dimensions(tasks * groups * 2 * 2)).pointer
+        let scale = arena.tensor(Dimensions(c)).pointer, shift = arena.tensor(Dimensions(c)).pointer
+        partialStorage.withMemoryRebound(to: Double.self, capacity: tasks * groups * 2) { partial in
+            pool.parallelFor(tasks) { t, _ in
                 let range = (t * block)..<min(pixels, (t + 1) * block)
                 for g in 0..<groups {
                     var s = 0.0, q = 0.0
@@ -79,39 +83,33 @@ public enum Normalization {
                     partial[(t * groups + g) * 2 + 1] = q
                 }
             }
-        }
-        var scale = [Float](repeating: 0, count: c), shift = [Float](repeating: 0, count: c)
-        let n = Double(pixels * perGroup)
-        for g in 0..<groups {
-            var s = 0.0, q = 0.0
-            for t in 0..<tasks { s += partial[(t * groups + g) * 2]; q += partial[(t * groups + g) * 2 + 1] }
-            let mean = s / n
-            let inv = 1 / (max(q / n - mean * mean, 0) + Double(epsilon)).squareRoot()
-            for k in (g * perGroup)..<((g + 1) * perGroup) {
-                scale[k] = Float(Double(gamma.pointer[k]) * inv)
-                shift[k] = Float(Double(beta.pointer[k]) - mean * Double(gamma.pointer[k]) * inv)
+            let n = Double(pixels * perGroup)
+            for g in 0..<groups {
+                var s = 0.0, q = 0.0
+                for t in 0..<tasks { s += partial[(t * groups + g) * 2]; q += partial[(t * groups + g) * 2 + 1] }
+                let mean = s / n
+                let inv = 1 / (max(q / n - mean * mean, 0) + Double(epsilon)).squareRoot()
+                for k in (g * perGroup)..<((g + 1) * perGroup) {
+                    scale[k] = Float(Double(gamma.pointer[k]) * inv)
+                    shift[k] = Float(Double(beta.pointer[k]) - mean * Double(gamma.pointer[k]) * inv)
+                }
             }
         }
-        scale.withUnsafeBufferPointer { sc in
-            shift.withUnsafeBufferPointer { sh in
-                let sc = sc.baseAddress!, sh = sh.baseAddress!
-                let full = c / lanes * lanes, rest = c - full
-                pool.parallelRanges(pixels, grain: max(1, Elementwise.grain / c)) { range in
-                    for pixel in range {
-                        let src = px + pixel * c, dst = po + pixel * c
-                        var i = 0
-                        while i < full {
-                            dst.store(sh.vector(at: i).addingProduct(src.vector(at: i), sc.vector(at: i)), at: i)
-                            i += lanes
-                        }
-                        if rest > 0 {
-                            let v = loadPartial(sh + full, rest).addingProduct(loadPartial(src + full, rest),
-                                                                                loadPartial(sc + full, rest))
-                            storePartial(v, dst + full, rest)
-                        }
-                        activation.apply(dst, dst, c)
-                    }
+        let full = c / lanes * lanes, rest = c - full
+        pool.parallelRanges(pixels, grain: max(1, Elementwise.grain / c)) { range in
+            for pixel in range {
+                let src = px + pixel * c, dst = po + pixel * c
+                var i = 0
+                while i < full {
+                    dst.store(shift.vector(at: i).addingProduct(src.vector(at: i), scale.vector(at: i)), at: i)
+                    i += lanes
                 }
+                if rest > 0 {
+                    let v = loadPartial(shift + full, rest).addingProduct(loadPartial(src + full, rest),
+                                                                           loadPartial(scale + full, rest))
+                    storePartial(v, dst + full, rest)
+                }
+                activation.apply(dst, dst, c)
             }
         }
     }

@@ -37,8 +37,8 @@ public final class Arena: @unchecked Sendable {
 
     /// A zero-offset contiguous tensor of `shape` taken from the arena. Its contents are whatever the previous
     /// pass left there; kernels that write it overwrite every element.
-    public func tensor(_ shape: [Int]) -> Tensor {
-        let count = shape.reduce(1, *)
+    public func tensor(_ shape: Dimensions) -> Tensor {
+        let count = shape.product
         let padded = (count + 15) / 16 * 16
         defer { highWater = max(highWater, used + overflowUsed) }
         if used + padded <= block.count {

@@ -7,21 +7,21 @@ public struct Tensor: @unchecked Sendable {
     /// The memory this tensor views.
     public let storage: TensorStorage
     /// Size of each dimension.
-    public let shape: [Int]
+    public let shape: Dimensions
     /// Distance in elements between neighbours along each dimension.
-    public let strides: [Int]
+    public let strides: Dimensions
     /// Position of element `[0, 0, ...]` in the storage.
     public let offset: Int
 
     /// A new zero-filled contiguous tensor.
-    public init(zeros shape: [Int]) {
+    public init(zeros shape: Dimensions) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
-        self.init(storage: TensorStorage(count: shape.reduce(1, *)), shape: shape)
+        self.init(storage: TensorStorage(count: shape.product), shape: shape)
     }
 
     /// A contiguous tensor holding `values` in row-major order.
-    public init(shape: [Int], values: [Float]) {
-        precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
+    public init(shape: Dimensions, values: [Float]) {
+        precondition(shape.product == values.count, "shape \(shape) does not hold \(values.count) values")
         self.init(zeros: shape)
         values.withUnsafeBufferPointer { src in
             if let s = src.baseAddress { storage.base.update(from: s, count: values.count) }
@@ -29,14 +29,14 @@ public struct Tensor: @unchecked Sendable {
     }
 
     /// A contiguous row-major view of `storage` starting at `offset`.
-    public init(storage: TensorStorage, shape: [Int], offset: Int = 0) {
+    public init(storage: TensorStorage, shape: Dimensions, offset: Int = 0) {
         self.init(storage: storage, shape: shape, strides: Tensor.rowMajorStrides(shape), offset: offset)
     }
 
     /// A view with explicit strides.
-    public init(storage: TensorStorage, shape: [Int], strides: [Int], offset: Int) {
+    public init(storage: TensorStorage, shape: Dimensions, strides: Dimensions, offset: Int) {
         precondition(shape.count == strides.count, "shape \(shape) and strides \(strides) differ in rank")
-        let count = shape.reduce(1, *)
+        let count = shape.product
         if count > 0 {
             var low = offset, high = offset
             for (n, s) in zip(shape, strides) {
@@ -52,8 +52,8 @@ public struct Tensor: @unchecked Sendable {
     }
 
     /// Strides of a packed row-major tensor of `shape`.
-    public static func rowMajorStrides(_ shape: [Int]) -> [Int] {
-        var strides = [Int](repeating: 1, count: shape.count)
+    public static func rowMajorStrides(_ shape: Dimensions) -> Dimensions {
+        var strides = Dimensions(repeating: 1, count: shape.count)
         var step = 1
         for d in stride(from: shape.count - 1, through: 0, by: -1) {
             strides[d] = step
@@ -65,7 +65,7 @@ public struct Tensor: @unchecked Sendable {
     /// Number of dimensions.
     public var rank: Int { shape.count }
     /// Number of elements.
-    public var count: Int { shape.reduce(1, *) }
+    public var count: Int { shape.product }
     /// True when the elements are packed in row-major order.
     public var isContiguous: Bool { strides == Tensor.rowMajorStrides(shape) || count <= 1 }
 
@@ -107,14 +107,14 @@ public struct Tensor: @unchecked Sendable {
     /// Dimensions reordered: dimension `d` of the result is dimension `order[d]` of this tensor.
     public func permuted(_ order: [Int]) -> Tensor {
         precondition(order.sorted() == Array(0..<rank), "\(order) is not a permutation of 0..<\(rank)")
-        return Tensor(storage: storage, shape: order.map { shape[$0] }, strides: order.map { strides[$0] },
-                      offset: offset)
+        return Tensor(storage: storage, shape: Dimensions(order.map { shape[$0] }),
+                      strides: Dimensions(order.map { strides[$0] }), offset: offset)
     }
 
     /// The same elements with another shape; the tensor must be contiguous.
-    public func reshaped(_ newShape: [Int]) -> Tensor {
+    public func reshaped(_ newShape: Dimensions) -> Tensor {
         precondition(isContiguous, "reshape of a non-contiguous view; call contiguous() first")
-        precondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
+        precondition(newShape.product == count, "cannot reshape \(shape) to \(newShape)")
         return Tensor(storage: storage, shape: newShape, offset: offset)
     }
 
@@ -131,7 +131,7 @@ public struct Tensor: @unchecked Sendable {
         precondition(destination.shape == shape, "copy from \(shape) to \(destination.shape)")
         guard count > 0 else { return }
         let src = storage.base, dst = destination.storage.base
-        var index = [Int](repeating: 0, count: rank)
+        var index = Dimensions(repeating: 0, count: rank)
         var s = offset, d = destination.offset
         let inner = rank - 1
         while true {
@@ -167,8 +167,8 @@ public struct Tensor: @unchecked Sendable {
         if isContiguous {
             pointer.update(repeating: value, count: count)
         } else {
-            let source = Tensor(storage: TensorStorage(count: 1), shape: shape, strides: [Int](repeating: 0, count: rank),
-                                offset: 0)
+            let source = Tensor(storage: TensorStorage(count: 1), shape: shape,
+                                strides: Dimensions(repeating: 0, count: rank), offset: 0)
             source.storage.base[0] = value
             source.copy(to: self)
         }

@@ -68,12 +68,9 @@ public final class ThreadPool: @unchecked Sendable {
 
     /// Runs `body(i)` once for every `i` in `0..<tasks`, spread over the pool's threads, and returns when all
     /// have finished. Tasks are handed out dynamically, so uneven tasks balance.
-    public func parallelFor(_ tasks: Int, _ body: (Int) -> Void) {
-        parallelFor(tasks) { task, _ in body(task) }
-    }
-
-    /// Like the single-argument form, also passing the index (`0..<threadCount`) of the thread running
-    /// the task, so that a task can use per-thread scratch memory.
+    /// The body also receives the index (`0..<threadCount`) of the thread running the task, for per-thread
+    /// scratch memory.
+    @inline(__always)
     public func parallelFor(_ tasks: Int, _ body: (_ task: Int, _ thread: Int) -> Void) {
         fd_enable_flush_to_zero()
         guard tasks > 0 else { return }
@@ -84,14 +81,27 @@ public final class ThreadPool: @unchecked Sendable {
         job.run(tasks, body)
     }
 
+    /// Runs `body(thread)` exactly once on every thread of the pool, the caller included (for per-thread
+    /// set-up such as the floating-point environment or a profiler's thread-local state).
+    public func onEveryThread(_ body: (_ thread: Int) -> Void) {
+        let arrived = Atomic<Int>(0)
+        parallelFor(threadCount) { _, thread in
+            body(thread)
+            // Hold this thread here until every thread has taken a task, so no thread takes two.
+            arrived.add(1, ordering: .sequentiallyConsistent)
+            while arrived.load(ordering: .sequentiallyConsistent) < threadCount { fd_cpu_relax() }
+        }
+    }
+
     /// Splits `0..<count` into contiguous ranges of at least `grain` elements (about four per thread, for
     /// balance) and runs `body` on each in parallel.
+    @inline(__always)
     public func parallelRanges(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let chunks = max(1, min((count + grain - 1) / max(grain, 1), threadCount * 4))
         let size = (count + chunks - 1) / chunks
         let tasks = (count + size - 1) / size
-        parallelFor(tasks) { t in body((t * size)..<min(count, (t + 1) * size)) }
+        parallelFor(tasks) { t, _ in body((t * size)..<min(count, (t + 1) * size)) }
     }
 }
 
@@ -111,25 +121,31 @@ private final class Job: @unchecked Sendable {
     let sleepLock = NSCondition()
     let callerLock = NSLock()
     var taskCount = 0
-    var body: ((Int, Int) -> Void)?
+    /// The running job's body, as a pointer to the caller's local copy of the closure: storing the closure
+    /// itself in this object would heap-allocate a context per job.
+    var body: UnsafeRawPointer?
 
     /// Spins a worker makes waiting for the next job before it sleeps (a few tens of microseconds).
     static let spinsBeforeSleep = 20_000
 
     init(workers: Int) { self.workers = workers }
 
+    @inline(__always)
     func run(_ tasks: Int, _ body: (Int, Int) -> Void) {
         callerLock.lock()
         defer { callerLock.unlock() }
         withoutActuallyEscaping(body) { escaping in
-            self.body = escaping
-            taskCount = tasks
-            nextTask.store(0, ordering: .relaxed)
-            finishedWorkers.store(0, ordering: .relaxed)
-            publish()
-            runTasks(escaping, tasks, thread: 0)
-            while finishedWorkers.load(ordering: .acquiring) < workers { fd_cpu_relax() }
-            self.body = nil
+            var local = escaping
+            withUnsafePointer(to: &local) { pointer in
+                self.body = UnsafeRawPointer(pointer)
+                taskCount = tasks
+                nextTask.store(0, ordering: .relaxed)
+                finishedWorkers.store(0, ordering: .relaxed)
+                publish()
+                runTasks(escaping, tasks, thread: 0)
+                while finishedWorkers.load(ordering: .acquiring) < workers { fd_cpu_relax() }
+                self.body = nil
+            }
         }
     }
 
@@ -157,7 +173,8 @@ private final class Job: @unchecked Sendable {
 
     func workerLoop(thread: Int) {
         fd_enable_flush_to_zero()
-        var seen = generation.load(ordering: .acquiring)
+        // Generation 0 is the pool's initial state: a job published before this thread got here still counts.
+        var seen = 0
         while true {
             var spins = 0
             var current = generation.load(ordering: .acquiring)
@@ -176,7 +193,7 @@ private final class Job: @unchecked Sendable {
             }
             seen = current
             if stopping.load(ordering: .acquiring) { return }
-            if let body { runTasks(body, taskCount, thread: thread) }
+            if let body { runTasks(body.assumingMemoryBound(to: ((Int, Int) -> Void).self).pointee, taskCount, thread: thread) }
             finishedWorkers.add(1, ordering: .releasing)
         }
     }

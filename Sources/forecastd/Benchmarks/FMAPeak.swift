@@ -8,7 +8,7 @@ enum FMAPeak {
         let iterations = smoke ? 20_000 : 2_000_000
         var best = Double.infinity
         for _ in 0..<3 {
-            let seconds = Timing.seconds { pool.parallelFor(pool.threadCount) { _ in sink(chains(iterations)) } }
+            let seconds = Timing.seconds { pool.parallelFor(pool.threadCount) { _, _ in sink(chains(iterations)) } }
             best = min(best, seconds)
         }
         return Double(pool.threadCount * iterations * 12 * 16 * 2) / best / 1e9
