@@ -53,6 +53,7 @@ void fd_exp(const float *source, float *destination, long count) {
 }
 
 void fd_gelu_erf(const float *source, float *destination, long count) {
+    _Pragma("clang loop vectorize_width(16) interleave_count(4)")
     for (long i = 0; i < count; i++) {
         float x = source[i];
         float y = 0.5f * x * erfc1(x * -0.70710678118654752f);
@@ -62,6 +63,7 @@ void fd_gelu_erf(const float *source, float *destination, long count) {
 
 // x/2 (1 + tanh(u)) computed as the equal x / (1 + e^(-2u)), which has no cancellation for negative x.
 void fd_gelu_tanh(const float *source, float *destination, long count) {
+    _Pragma("clang loop vectorize_width(16) interleave_count(4)")
     for (long i = 0; i < count; i++) {
         float x = source[i];
         float u2 = x * (1.5957691216057308f + 0.0713548162726f * x * x);
@@ -71,6 +73,7 @@ void fd_gelu_tanh(const float *source, float *destination, long count) {
 }
 
 void fd_silu(const float *source, float *destination, long count) {
+    _Pragma("clang loop vectorize_width(16) interleave_count(4)")
     for (long i = 0; i < count; i++) {
         float x = source[i];
         float y = x / (1.0f + exp1(-x));
@@ -78,6 +81,61 @@ void fd_silu(const float *source, float *destination, long count) {
     }
 }
 
+#ifdef __AVX512F__
+#include <immintrin.h>
+
+// exp1 on 16 lanes with AVX-512 intrinsics: the same polynomial and clamps, the clamps as masked moves.
+static inline __m512 exp16(__m512 x) {
+    __mmask16 overflow = _mm512_cmp_ps_mask(x, _mm512_set1_ps(88.72283f), _CMP_GT_OQ);
+    __mmask16 underflow = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.33654f), _CMP_LT_OQ);
+    __m512 v = _mm512_mask_mov_ps(x, _mm512_cmp_ps_mask(x, _mm512_set1_ps(88.0f), _CMP_GT_OQ), _mm512_set1_ps(88.0f));
+    v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, _mm512_set1_ps(-87.0f), _CMP_LT_OQ), _mm512_set1_ps(-87.0f));
+    __m512 magic = _mm512_set1_ps(12582912.0f);
+    __m512 t = _mm512_fmadd_ps(v, _mm512_set1_ps(1.442695040888963f), magic);
+    __m512 n = _mm512_sub_ps(t, magic);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), v);
+    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_sub_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(0x4B400000)),
+                                                      _mm512_set1_epi32(127)), 23);
+    __m512 result = _mm512_mul_ps(p, _mm512_castsi512_ps(bits));
+    result = _mm512_mask_mov_ps(result, overflow, _mm512_set1_ps(INFINITY));
+    return _mm512_mask_mov_ps(result, underflow, _mm512_setzero_ps());
+}
+
+// Softmax with 16-lane vectors, the tail handled with masked loads and stores (-inf padding has weight 0).
+void fd_softmax(const float *source, float *destination, long count) {
+    if (count <= 0) return;
+    __m512 m = _mm512_set1_ps(-INFINITY);
+    long i = 0;
+    for (; i < count; i += 16) {
+        __mmask16 k = count - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - i)) - 1);
+        __m512 x = _mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), k, source + i);
+        m = _mm512_mask_mov_ps(m, _mm512_cmp_ps_mask(x, m, _CMP_GT_OQ), x);
+    }
+    __m512 maximum = _mm512_set1_ps(_mm512_reduce_max_ps(m));
+    __m512 sum = _mm512_setzero_ps();
+    for (i = 0; i < count; i += 16) {
+        __mmask16 k = count - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - i)) - 1);
+        __m512 e = exp16(_mm512_sub_ps(_mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), k, source + i), maximum));
+        _mm512_mask_storeu_ps(destination + i, k, e);
+        sum = _mm512_add_ps(sum, e);
+    }
+    __m512 inverse = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
+    for (i = 0; i < count; i += 16) {
+        __mmask16 k = count - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - i)) - 1);
+        _mm512_mask_storeu_ps(destination + i, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, destination + i), inverse));
+    }
+}
+#else
+// Portable softmax: reductions keep 16 partial results so that the compiler vectorises them without
+// reassociating (no fast-math).
 void fd_softmax(const float *source, float *destination, long count) {
     if (count <= 0) return;
     float lanes[16];
@@ -108,3 +166,4 @@ void fd_softmax(const float *source, float *destination, long count) {
     float inverse = 1.0f / sum;
     for (i = 0; i < count; i++) destination[i] *= inverse;
 }
+#endif

@@ -19,7 +19,7 @@ public enum GEMM {
     static let singleThreadedBLAS: Void = { openblas_set_num_threads(1) }()
 
     /// Fewest rows one task multiplies: each `cblas_sgemm` call packs W again, so tasks are few and large
-    /// (two per thread, for balance on a shared machine).
+    /// (one call on a single thread; two per thread otherwise, for balance on a shared machine).
     static let minimumRowsPerTask = 32
 
     /// C[M, N] = A[M, K] W[K, N] followed by `epilogue` (bias of N values where the epilogue uses one).
@@ -38,7 +38,8 @@ public enum GEMM {
         if needsBias { precondition(bias?.count == n && bias!.isContiguous, "GEMM epilogue needs a bias of \(n) values") }
         guard m > 0, n > 0 else { return }
         let pa = a.pointer, pw = w.pointer, pc = c.pointer, pb = needsBias ? bias?.pointer : nil
-        let tasks = max(1, min(pool.threadCount * 2, (m + minimumRowsPerTask - 1) / minimumRowsPerTask))
+        let perThread = pool.threadCount == 1 ? 1 : 2
+        let tasks = max(1, min(pool.threadCount * perThread, (m + minimumRowsPerTask - 1) / minimumRowsPerTask))
         let size = (m + tasks - 1) / tasks
         pool.parallelFor((m + size - 1) / size) { t, _ in
             let rows = (t * size)..<min(m, (t + 1) * size)
