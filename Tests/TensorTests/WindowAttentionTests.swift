@@ -48,6 +48,8 @@ struct WindowAttentionTests {
         return out
     }
 
+    /// Errors are relative with a floor at 10% of the output's largest magnitude (the output is a weighted mean,
+    /// and Float32 sums of 64 terms leave ~1e-7 absolute error on elements near zero).
     /// The fused kernel has no GEMM: 1e-5. The unfused sequence multiplies through cblas_sgemm: 1e-4. The two
     /// agree within 1e-5 normwise (max |difference| / max |output|, as `forecastd bench kernels` reports).
     @Test("Fused attention matches the reference within 1e-5, the unfused GEMM sequence within 1e-4",
@@ -63,7 +65,8 @@ struct WindowAttentionTests {
         let arena = Arena()
         WindowAttention.fused(qkv: qkv, geometry: g, heads: heads, bias: bias, into: fused, arena: arena, pool: pool)
         UnfusedWindowAttention(geometry: g, heads: heads, bias: bias)(qkv: qkv, into: unfused, arena: arena, pool: pool)
-        let fusedError = Check.scaledError(fused.toArray(), want), unfusedError = Check.scaledError(unfused.toArray(), want)
+        let fusedError = Check.scaledError(fused.toArray(), want, fraction: 0.1)
+        let unfusedError = Check.scaledError(unfused.toArray(), want, fraction: 0.1)
         #expect(fusedError <= 1e-5, "fused \(h)x\(w) w\(window) s\(shift) heads \(heads) C \(c): \(fusedError)")
         #expect(unfusedError <= 1e-4, "unfused: \(unfusedError)")
         let agreement = Check.scaledError(fused.toArray(), unfused.toArray().map(Double.init), fraction: 1)
