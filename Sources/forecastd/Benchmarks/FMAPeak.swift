@@ -3,15 +3,11 @@ import Tensor
 /// The machine's measured fused-multiply-add ceiling: twelve independent FMA chains per thread, no memory
 /// traffic, run on every thread of a pool. Kernel rates are quoted as a fraction of it.
 enum FMAPeak {
-    /// GFLOP/s of the FMA loop on all threads of `pool`.
-    static func measure(pool: ThreadPool, smoke: Bool) -> Double {
+    /// GFLOP/s of the FMA loop on all threads of `pool` (its best of `rounds` runs, the ceiling), and the times.
+    static func measure(pool: ThreadPool, rounds: Int, smoke: Bool) -> (gflops: Double, timing: Timing) {
         let iterations = smoke ? 20_000 : 2_000_000
-        var best = Double.infinity
-        for _ in 0..<3 {
-            let seconds = Timing.seconds { pool.parallelFor(pool.threadCount) { _, _ in sink(chains(iterations)) } }
-            best = min(best, seconds)
-        }
-        return Double(pool.threadCount * iterations * 12 * 16 * 2) / best / 1e9
+        let timing = Timing.interleaved(rounds: rounds, [{ pool.parallelFor(pool.threadCount) { _, _ in sink(chains(iterations)) } }])[0]
+        return (Double(pool.threadCount * iterations * 12 * 16 * 2) / timing.minimum / 1e9, timing)
     }
 
     @inline(never) static func sink(_ v: Vector) {
