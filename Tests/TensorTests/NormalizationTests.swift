@@ -69,18 +69,19 @@ struct NormalizationTests {
         #expect(error <= 1e-5, "GroupNorm \(pixels)x\(c)/\(groups) \(activation): error \(error)")
     }
 
-    @Test("Softmax with additive bias: relative error <= 1e-5; -inf gets weight 0; NaN gives a NaN row",
+    @Test("Softmax with additive bias and mask: relative error <= 1e-5; -inf gets weight 0; NaN gives a NaN row",
           arguments: [(1, 1), (7, 15), (4, 16), (3, 49), (9, 64), (2, 100), (0, 8)])
     func softmax(rows: Int, n: Int) {
         let x = RandomTensor.uniform([rows, n], seed: UInt64(rows * 31 + n), range: -10...10)
         let bias = RandomTensor.uniform([max(rows, 1) % 3 + 1, n], seed: 9, range: -2...2)
+        let mask = Tensor(shape: [2, n], values: (0..<(2 * n)).map { $0 % 5 == 1 ? -100 : 0 })
         if rows > 1 && n > 1 { x[1, 0] = -.infinity }
         let out = Tensor(zeros: [rows, n])
-        Softmax.rows(x, bias: bias, into: out, pool: pool)
-        let xv = x.toArray(), bv = bias.toArray(), biasRows = bias.shape[0]
+        Softmax.rows(x, bias: bias, mask: mask, into: out, pool: pool)
+        let xv = x.toArray(), bv = bias.toArray(), biasRows = bias.shape[0], mv = mask.toArray()
         var want = [Double](repeating: 0, count: rows * n)
         for r in 0..<rows {
-            let row = (0..<n).map { Double(xv[r * n + $0]) + Double(bv[(r % biasRows) * n + $0]) }
+            let row = (0..<n).map { Double(xv[r * n + $0]) + Double(bv[(r % biasRows) * n + $0]) + Double(mv[(r % 2) * n + $0]) }
             let m = row.max()!
             let e = row.map { exp($0 - m) }
             let s = e.reduce(0, +)
