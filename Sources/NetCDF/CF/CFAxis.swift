@@ -1,0 +1,75 @@
+/// What a coordinate measures.
+public enum CFAxisKind: String, Sendable, CaseIterable {
+    case time, depth, latitude, longitude
+}
+
+/// A decoded 1-D coordinate: its values (depth normalised to positive down), found by CF metadata rather than
+/// by name alone.
+public struct CFAxis: Sendable, Equatable {
+    /// What it measures.
+    public let kind: CFAxisKind
+    /// The coordinate variable's (and dimension's) name in the file.
+    public let name: String
+    /// Values; depths positive down, whatever the file's `positive` attribute said.
+    public let values: [Double]
+    /// True when the file stored depth positive up (the values were negated).
+    public let flippedToPositiveDown: Bool
+
+    /// True when the values decrease (e.g. latitudes from north to south).
+    public var isDescending: Bool { values.count > 1 && values[1] < values[0] }
+
+    /// True when longitudes use 0..360 rather than -180..180.
+    public var usesPositiveLongitudes: Bool { kind == .longitude && (values.max() ?? 0) > 180 }
+
+    /// A longitude mapped to [-180, 180).
+    public static func signedLongitude(_ value: Double) -> Double {
+        let v = (value + 180).truncatingRemainder(dividingBy: 360)
+        return (v < 0 ? v + 360 : v) - 180
+    }
+
+    /// Classifies a variable as a coordinate from its standard_name, units, axis and, last, its name.
+    static func classify(name: String, attributes: [String: AttributeValue]) -> CFAxisKind? {
+        let standardName = attributes["standard_name"]?.text?.lowercased() ?? ""
+        let units = attributes["units"]?.text?.lowercased() ?? ""
+        let axis = attributes["axis"]?.text?.uppercased() ?? ""
+        let lowered = name.lowercased()
+        switch standardName {
+        case "time": return .time
+        case "depth", "depth_below_geoid", "depth_below_sea_floor", "sea_floor_depth": return .depth
+        case "latitude", "grid_latitude": return .latitude
+        case "longitude", "grid_longitude": return .longitude
+        default: break
+        }
+        if ["degrees_north", "degree_north", "degree_n", "degrees_n", "degreen", "degreesn"].contains(units) { return .latitude }
+        if ["degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", "degreese"].contains(units) { return .longitude }
+        if units.contains(" since ") { return .time }
+        switch axis {
+        case "T": return .time
+        case "Z": return .depth
+        case "Y": return .latitude
+        case "X": return .longitude
+        default: break
+        }
+        if attributes["positive"] != nil { return .depth }
+        switch lowered {
+        case "time", "time_counter", "t": return .time
+        case "depth", "deptht", "depthu", "depthv", "depthw", "lev", "level", "z", "nav_lev": return .depth
+        case "latitude", "lat", "nav_lat", "y": return .latitude
+        case "longitude", "lon", "nav_lon", "x": return .longitude
+        default: return nil
+        }
+    }
+}
+
+/// A decoded time coordinate.
+public struct CFTimeAxis: Sendable, Equatable {
+    /// The coordinate's name in the file.
+    public let name: String
+    /// Units and calendar.
+    public let units: CFTimeUnits
+    /// Stored values (in `units`).
+    public let values: [Double]
+
+    /// The dates.
+    public var dates: [CFDateTime] { values.map(units.date) }
+}

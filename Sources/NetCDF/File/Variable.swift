@@ -1,0 +1,143 @@
+import CNetCDF
+
+/// A NetCDF variable: its type, dimensions and attributes, raw hyperslab reads and writes.
+public struct Variable: Sendable {
+    /// The group holding it.
+    public let group: Group
+    /// netCDF-C's id.
+    let id: Int32
+    /// Name.
+    public let name: String
+    /// External type.
+    public let type: NetCDFType
+    /// Dimensions, outermost first.
+    public let dimensions: [Dimension]
+
+    /// Lengths of the dimensions.
+    public var shape: [Int] { dimensions.map(\.length) }
+    /// The file's path (for messages).
+    public var path: String { group.file.path }
+
+    /// Reads variable `id` of `group`. Call with the lock held.
+    static func inquire(group: Group, id: Int32) throws -> Variable {
+        var buffer = [CChar](repeating: 0, count: Int(NC_MAX_NAME) + 1)
+        var code: nc_type = 0
+        var rank: Int32 = 0
+        try NetCDFLibrary.check(nc_inq_var(group.id, id, &buffer, &code, &rank, nil, nil), group.file.path, "inquire variable \(id)")
+        var dimids = [Int32](repeating: 0, count: Int(rank))
+        try NetCDFLibrary.check(nc_inq_vardimid(group.id, id, &dimids), group.file.path, "inquire variable \(id)")
+        let name = String(cString: buffer)
+        guard let type = NetCDFType(code: code) else {
+            throw NetCDFError.wrongShape(path: group.file.path, variable: name, expected: "a numeric or text type",
+                                         found: "user-defined type \(code)")
+        }
+        return Variable(group: group, id: id, name: name, type: type,
+                        dimensions: try dimids.map { try Dimension.inquire(group: group, id: $0) })
+    }
+
+    /// All attributes.
+    public func attributes() throws -> [String: AttributeValue] {
+        try NetCDFLibrary.serialized { try Attributes.read(file: group.file, group: group.id, variable: id) }
+    }
+
+    /// Sets an attribute.
+    public func setAttribute(_ name: String, _ value: AttributeValue) throws {
+        try NetCDFLibrary.serialized { try Attributes.write(value, name: name, file: group.file, group: group.id, variable: id) }
+    }
+
+    /// Checks `start` / `count` against the variable's shape.
+    private func checkSlab(_ start: [Int], _ count: [Int]) throws {
+        let shape = self.shape
+        guard start.count == shape.count, count.count == shape.count,
+              zip(zip(start, count), shape).allSatisfy({ $0.0 >= 0 && $0.1 >= 0 && $0.0 + $0.1 <= $1 }) else {
+            throw NetCDFError.wrongShape(path: path, variable: name, expected: "a slab inside \(shape)",
+                                         found: "start \(start) count \(count)")
+        }
+    }
+
+    /// Raw (still packed) values of the hyperslab `start`/`count` as Float64, in row-major order. Text and string
+    /// variables are refused.
+    public func readRaw(start: [Int], count: [Int]) throws -> [Double] {
+        guard type.isNumeric else {
+            throw NetCDFError.wrongShape(path: path, variable: name, expected: "a numeric variable", found: "\(type)")
+        }
+        try checkSlab(start, count)
+        let n = count.reduce(1, *)
+        var values = [Double](repeating: 0, count: n)
+        guard n > 0 else { return values }
+        try NetCDFLibrary.serialized {
+            let status = nc_get_vara_double(group.id, id, start, count, &values)
+            if status == NC_ERANGE { return } // 64-bit integers beyond Float64's exact range: converted anyway
+            try NetCDFLibrary.check(status, path, "read '\(name)' at \(start) count \(count)")
+        }
+        return values
+    }
+
+    /// Reads the whole variable raw (see ``readRaw(start:count:)``).
+    public func readRaw() throws -> [Double] {
+        try readRaw(start: shape.map { _ in 0 }, count: shape)
+    }
+
+    /// Writes Float32 values to the hyperslab; netCDF-C converts to the variable's type (with range checks).
+    public func write(_ values: UnsafeBufferPointer<Float>, start: [Int], count: [Int]) throws {
+        guard values.count == count.reduce(1, *) else {
+            throw NetCDFError.cannotWrite(path: path, detail: "'\(name)': \(values.count) values for count \(count)")
+        }
+        try NetCDFLibrary.serialized {
+            try NetCDFLibrary.check(nc_put_vara_float(group.id, id, start, count, values.baseAddress), path,
+                                    "write '\(name)' at \(start) count \(count)")
+        }
+    }
+
+    /// Writes Float64 values to the hyperslab.
+    public func write(_ values: [Double], start: [Int], count: [Int]) throws {
+        guard values.count == count.reduce(1, *) else {
+            throw NetCDFError.cannotWrite(path: path, detail: "'\(name)': \(values.count) values for count \(count)")
+        }
+        try NetCDFLibrary.serialized {
+            try NetCDFLibrary.check(nc_put_vara_double(group.id, id, start, count, values), path,
+                                    "write '\(name)' at \(start) count \(count)")
+        }
+    }
+
+    /// Writes 16-bit integers (packed data) to the hyperslab.
+    public func write(_ values: [Int16], start: [Int], count: [Int]) throws {
+        guard values.count == count.reduce(1, *) else {
+            throw NetCDFError.cannotWrite(path: path, detail: "'\(name)': \(values.count) values for count \(count)")
+        }
+        try NetCDFLibrary.serialized {
+            try NetCDFLibrary.check(nc_put_vara_short(group.id, id, start, count, values), path,
+                                    "write '\(name)' at \(start) count \(count)")
+        }
+    }
+
+    /// NetCDF-4 storage: chunk sizes, deflate level (0 for none) with the shuffle filter, and the fill value.
+    /// Call in define mode.
+    public func setStorage(chunks: [Int]?, deflateLevel: Int, fill: Double?) throws {
+        try NetCDFLibrary.serialized {
+            if let chunks {
+                try NetCDFLibrary.check(nc_def_var_chunking(group.id, id, NC_CHUNKED, chunks), path, "chunk '\(name)'")
+            }
+            if deflateLevel > 0 {
+                try NetCDFLibrary.check(nc_def_var_deflate(group.id, id, 1, 1, Int32(deflateLevel)), path, "deflate '\(name)'")
+            }
+        }
+        if let fill { try setFill(fill) }
+    }
+
+    private func setFill(_ fill: Double) throws {
+        try NetCDFLibrary.serialized {
+            let status: Int32
+            switch type {
+            case .float: var v = Float(fill); status = nc_def_var_fill(group.id, id, 0, &v)
+            case .double: var v = fill; status = nc_def_var_fill(group.id, id, 0, &v)
+            case .short: var v = Int16(fill); status = nc_def_var_fill(group.id, id, 0, &v)
+            case .int: var v = Int32(fill); status = nc_def_var_fill(group.id, id, 0, &v)
+            case .byte: var v = Int8(fill); status = nc_def_var_fill(group.id, id, 0, &v)
+            default:
+                throw NetCDFError.cannotWrite(path: path, detail: "'\(name)': fill values for \(type) are not supported")
+            }
+            try NetCDFLibrary.check(status, path, "set fill of '\(name)'")
+        }
+    }
+}
