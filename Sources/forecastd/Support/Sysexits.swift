@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import NetCDF
+
+/// forecastd's exit statuses (sysexits.h): every failure leaves with one of these and a message on stderr.
+enum Sysexit: Int32 {
+    case ok = 0
+    case regression = 1
+    case usage = 64
+    case dataError = 65
+    case noInput = 66
+    case software = 70
+    case ioError = 74
+    case temporaryFailure = 75
+    case configuration = 78
+
+    /// The status for an error from a lower layer.
+    static func of(_ error: Error) -> Sysexit {
+        switch error {
+        case let e as NetCDFError:
+            switch e {
+            case .fileMissing: .noInput
+            case .notNetCDF, .variableMissing, .wrongShape, .badAttribute, .badCoordinate: .dataError
+            case .library, .cannotWrite: .ioError
+            }
+        default: .software
+        }
+    }
+}
+
+/// Runs a command's work, turning a lower layer's error into its message on stderr and its sysexits status.
+func reportingFailures(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("forecastd: \(error)\n".utf8))
+        throw ExitCode(Sysexit.of(error).rawValue)
+    }
+}
