@@ -44,5 +44,6 @@ let package = Package(
         ),
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CAllocationCounter"]),
+        .testTarget(name: "NetCDFTests", dependencies: ["NetCDF"], exclude: ["Fixtures"]),
     ]
 )

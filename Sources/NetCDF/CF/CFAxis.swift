@@ -10,7 +10,8 @@ public struct CFAxis: Sendable, Equatable {
     public let kind: CFAxisKind
     /// The coordinate variable's (and dimension's) name in the file.
     public let name: String
-    /// Values; depths positive down, whatever the file's `positive` attribute said.
+    /// Values; depths positive down, whatever the file's `positive` attribute said; longitudes continuous
+    /// across a 360-degree wrap.
     public let values: [Double]
     /// True when the file stored depth positive up (the values were negated).
     public let flippedToPositiveDown: Bool
@@ -25,6 +26,17 @@ public struct CFAxis: Sendable, Equatable {
     public static func signedLongitude(_ value: Double) -> Double {
         let v = (value + 180).truncatingRemainder(dividingBy: 360)
         return (v < 0 ? v + 360 : v) - 180
+    }
+
+    /// Longitudes made continuous across a 360-degree wrap (350, 355, 0, 5 becomes 350, 355, 360, 365), so a
+    /// grid that crosses the prime meridian or the antimeridian counts as monotonic.
+    public static func unwrappedLongitudes(_ values: [Double]) -> [Double] {
+        var out = values
+        for i in out.indices.dropFirst() {
+            while out[i] - out[i - 1] < -180 { out[i] += 360 }
+            while out[i] - out[i - 1] > 180 { out[i] -= 360 }
+        }
+        return out
     }
 
     /// Classifies a variable as a coordinate from its standard_name, units, axis and, last, its name.

@@ -71,6 +71,7 @@ public struct CFDataset: Sendable {
             values = values.map { -$0 }
             flipped = true
         }
+        if kind == .longitude { values = CFAxis.unwrappedLongitudes(values) }
         try Self.requireMonotonic(values, path: path, name: coordinate.name)
         return CFAxis(kind: kind, name: coordinate.name, values: values, flippedToPositiveDown: flipped)
     }

@@ -111,10 +111,14 @@ public struct Variable: Sendable {
         }
     }
 
-    /// NetCDF-4 storage: chunk sizes, deflate level (0 for none) with the shuffle filter, and the fill value.
-    /// Call in define mode.
-    public func setStorage(chunks: [Int]?, deflateLevel: Int, fill: Double?) throws {
+    /// NetCDF-4 storage: chunk sizes, deflate level (0 for none) with the shuffle filter, Fletcher-32 checksums
+    /// (so that a corrupted chunk is an error on reading, not silent garbage), and the fill value. Call in
+    /// define mode.
+    public func setStorage(chunks: [Int]?, deflateLevel: Int, checksum: Bool = true, fill: Double?) throws {
         try NetCDFLibrary.serialized {
+            if checksum {
+                try NetCDFLibrary.check(nc_def_var_fletcher32(group.id, id, NC_FLETCHER32), path, "checksum '\(name)'")
+            }
             if let chunks {
                 try NetCDFLibrary.check(nc_def_var_chunking(group.id, id, NC_CHUNKED, chunks), path, "chunk '\(name)'")
             }
