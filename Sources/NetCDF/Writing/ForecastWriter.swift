@@ -17,6 +17,8 @@ public final class ForecastWriter {
     private let period: Variable
     private var variables: [String: (variable: Variable, definition: ForecastVariable)] = [:]
     private var finished = false
+    /// Checksums of what has been stored, by variable name.
+    private var checksums: [String: ContentChecksum] = [:]
     /// Days written so far.
     public private(set) var daysWritten = 0
 
@@ -34,7 +36,7 @@ public final class ForecastWriter {
         do {
             (time, period) = try Self.define(file: file, layout: layout, variables: &variables)
             try file.endDefinitions()
-            try Self.writeCoordinates(file: file, layout: layout)
+            checksums = try Self.writeCoordinates(file: file, layout: layout)
         } catch {
             try? file.close()
             try? FileManager.default.removeItem(atPath: temporaryPath)
@@ -121,12 +123,20 @@ public final class ForecastWriter {
         return (time, period)
     }
 
-    private static func writeCoordinates(file: NetCDFFile, layout: ForecastLayout) throws {
+    /// Writes the coordinates and returns their checksums (of the values as stored: floats for the axes).
+    private static func writeCoordinates(file: NetCDFFile, layout: ForecastLayout) throws -> [String: ContentChecksum] {
+        var checksums: [String: ContentChecksum] = [:]
         let root = file.root
-        try root.variable("latitude").write(layout.latitudes, start: [0], count: [layout.latitudes.count])
-        try root.variable("longitude").write(layout.longitudes, start: [0], count: [layout.longitudes.count])
-        if !layout.depths.isEmpty { try root.variable("depth").write(layout.depths, start: [0], count: [layout.depths.count]) }
-        try root.variable("forecast_reference_time").write([ForecastLayout.timeUnits.value(layout.referenceTime)], start: [], count: [])
+        var coordinates = [("latitude", layout.latitudes), ("longitude", layout.longitudes)]
+        if !layout.depths.isEmpty { coordinates.append(("depth", layout.depths)) }
+        for (name, values) in coordinates {
+            try root.variable(name).write(values, start: [0], count: [values.count])
+            checksums[name, default: ContentChecksum()].add(values.map { Double(Float($0)) })
+        }
+        let reference = ForecastLayout.timeUnits.value(layout.referenceTime)
+        try root.variable("forecast_reference_time").write([reference], start: [], count: [])
+        checksums["forecast_reference_time", default: ContentChecksum()].add([reference])
+        return checksums
     }
 
     /// Writes one day: `values[name]` holds the variable's `[depth, latitude, longitude]` (or `[latitude,
@@ -134,8 +144,11 @@ public final class ForecastWriter {
     public func writeDay(leadHours: Double, values: [String: [Float]]) throws {
         let day = daysWritten
         let date = CFDateTime(secondsSince1970: layout.referenceTime.secondsSince1970 + leadHours * 3600, calendar: .standard)
-        try time.write([ForecastLayout.timeUnits.value(date)], start: [day], count: [1])
-        try period.write([leadHours], start: [day], count: [1])
+        let timeValue = ForecastLayout.timeUnits.value(date), periodValue = Double(Float(leadHours))
+        try time.write([timeValue], start: [day], count: [1])
+        try period.write([periodValue], start: [day], count: [1])
+        checksums["time", default: ContentChecksum()].add([timeValue])
+        checksums["forecast_period", default: ContentChecksum()].add([periodValue])
         let ny = layout.latitudes.count, nx = layout.longitudes.count, nz = layout.depths.count
         for (name, entry) in variables {
             guard let field = values[name] else {
@@ -150,6 +163,7 @@ public final class ForecastWriter {
             case .float32:
                 let filled = field.map { $0.isNaN ? ForecastLayout.floatFill : $0 }
                 try filled.withUnsafeBufferPointer { try entry.variable.write($0, start: start, count: count) }
+                checksums[name, default: ContentChecksum()].add(filled.lazy.map(Double.init))
             case .int16:
                 let (scale, offset) = ForecastLayout.packing(entry.definition.packingRange)
                 let packed = field.map { v -> Int16 in
@@ -157,6 +171,7 @@ public final class ForecastWriter {
                     return Int16(max(-32766, min(32766, ((Double(v) - offset) / scale).rounded())))
                 }
                 try entry.variable.write(packed, start: start, count: count)
+                checksums[name, default: ContentChecksum()].add(packed.lazy.map(Double.init))
             }
         }
         daysWritten += 1
@@ -167,6 +182,9 @@ public final class ForecastWriter {
         guard !finished else { return }
         finished = true
         do {
+            for (name, checksum) in checksums {
+                try file.root.variable(name).setAttribute(ContentChecksum.attribute, .text(checksum.text))
+            }
             try file.close()
             if rename(temporaryPath, path) != 0 {
                 throw NetCDFError.cannotWrite(path: path, detail: "rename from \(temporaryPath): \(String(cString: strerror(errno)))")

@@ -1,0 +1,99 @@
+import Foundation
+import NetCDF
+import Testing
+
+/// Truncated and byte-flipped copies of valid files, read by `forecastd inspect` in a child process (so that a
+/// crash would show as a signal rather than take the test runner down): every copy must give either a clean
+/// error with a sysexits status (65 bad data, 74 I/O) or a complete read. For our own forecast files, whose
+/// variables carry Fletcher-32 checksums, a complete read must also be a correct one.
+@Suite("Corrupted inputs: a clean error or a correct read, never a crash")
+struct CorruptionTests {
+    /// The forecastd executable next to the test binary, if it was built.
+    static let forecastd: String? = {
+        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [folder, folder.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("forecastd").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }()
+
+    /// SplitMix64, so every seed names one reproducible corruption.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Runs inspect on `path`; returns (status, JSON output).
+    static func inspect(_ path: String) throws -> (Int32, String) {
+        let program = try #require(forecastd)
+        let result = try #require(Scratch.run(program, ["inspect", "--json", path]))
+        #expect(!result.signaled, "forecastd inspect crashed on \(path): \(result.output.suffix(400))")
+        return (result.status, result.output)
+    }
+
+    static func corruptCopies(of original: String, seeds: Range<UInt64>, checkValues: Bool) throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: original))
+        let (status, clean) = try inspect(original)
+        try #require(status == 0, "the original does not read: \(clean)")
+        let folder = try Scratch.folder()
+        var outcomes: [Int32: Int] = [:]
+        for seed in seeds {
+            var random = Random(state: seed)
+            var copy = bytes
+            if seed % 4 == 0 {
+                copy = copy.prefix(Int(random.next() % UInt64(bytes.count)))
+            } else {
+                for _ in 0..<(1 + Int(random.next() % 4)) {
+                    let at = Int(random.next() % UInt64(bytes.count))
+                    copy[at] ^= UInt8(1 << (random.next() % 8))
+                }
+            }
+            let path = folder + "/copy-\(seed).nc"
+            try copy.write(to: URL(fileURLWithPath: path))
+            let (code, output) = try inspect(path)
+            outcomes[code, default: 0] += 1
+            #expect([0, 65, 74].contains(code), "seed \(seed): exit \(code): \(output.suffix(300))")
+            if code != 0 { #expect(output.contains(path), "seed \(seed): the error does not name the file: \(output)") }
+            if checkValues && code == 0 {
+                let got = Self.statistics(output), want = Self.statistics(clean)
+                let differing = (want ?? [:]).keys.filter { got?[$0] != want?[$0] }.sorted()
+                #expect(got != nil && got == want, "seed \(seed): a read that succeeded returned other values of \(differing): \(differing.map { "\(got?[$0] ?? [:]) vs \(want?[$0] ?? [:])" })")
+            }
+            if [0, 65, 74].contains(code) { try? FileManager.default.removeItem(atPath: path) }
+        }
+        #expect(outcomes.values.reduce(0, +) == seeds.count)
+    }
+
+    /// The per-variable statistics of an inspect JSON report (nil if it does not parse).
+    static func statistics(_ json: String) -> [String: [String: Double]]? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let variables = object["variables"] as? [[String: Any]] else { return nil }
+        var out: [String: [String: Double]] = [:]
+        for v in variables {
+            guard let name = v["name"] as? String else { return nil }
+            out[name] = (v["statistics"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        }
+        return out
+    }
+
+    @Test("CMEMS-style NetCDF-4 and classic files", .enabled(if: forecastd != nil && Scratch.has("ncgen"), "needs the forecastd binary and ncgen"),
+          arguments: ["nc4", "classic"])
+    func cmemsCopies(kind: String) throws {
+        let original = try Scratch.generate("cmems-glo12.cdl", kind: kind, into: try Scratch.folder())
+        try Self.corruptCopies(of: original, seeds: 0..<120, checkValues: false)
+    }
+
+    @Test("Our checksummed forecast files", .enabled(if: forecastd != nil, "needs the forecastd binary"))
+    func forecastCopies() throws {
+        let original = try Scratch.folder() + "/forecast.nc"
+        try ForecastWriterTests.write(.float32, days: 2, to: original)
+        try Self.corruptCopies(of: original, seeds: 1000..<1120, checkValues: true)
+    }
+}
