@@ -5,7 +5,10 @@
 set -euo pipefail
 
 packages=(libopenblas-dev libnetcdf-dev netcdf-bin pkg-config)
-[ "${1:-}" = "--test" ] && packages+=(cdo python3-pip)
+if [ "${1:-}" = "--test" ]; then
+    packages+=(cdo)
+    python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
+fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -83,6 +83,26 @@ struct CorruptionTests {
         return out
     }
 
+    @Test("inspect: exit 66 for a missing file, 65 for a text file, 0 and a full report for a good one",
+          .enabled(if: forecastd != nil, "needs the forecastd binary"))
+    func inspectStatuses() throws {
+        let folder = try Scratch.folder()
+        let missing = try Self.inspect(folder + "/absent.nc")
+        #expect(missing.0 == 66 && missing.1.contains(folder + "/absent.nc"))
+        try "just text".write(toFile: folder + "/text.nc", atomically: true, encoding: .utf8)
+        let text = try Self.inspect(folder + "/text.nc")
+        #expect(text.0 == 65 && text.1.contains("not a readable NetCDF file"))
+        let path = folder + "/forecast.nc"
+        try ForecastWriterTests.write(.int16, days: 2, to: path)
+        let (status, json) = try Self.inspect(path)
+        #expect(status == 0)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let time = try #require(report["time"] as? [String: Any])
+        #expect(time["first"] as? String == "2024-01-02T00:00:00" && time["count"] as? Int == 2)
+        let stats = try #require(Self.statistics(json)?["zos"])
+        #expect(stats["nanCount"] == 2 && stats["count"] == 24)
+    }
+
     @Test("CMEMS-style NetCDF-4 and classic files", .enabled(if: forecastd != nil && Scratch.has("ncgen"), "needs the forecastd binary and ncgen"),
           arguments: ["nc4", "classic"])
     func cmemsCopies(kind: String) throws {

@@ -40,6 +40,55 @@ struct RoundTripTests {
         #expect(try file.format() == "netCDF-4")
     }
 
+    @Test("Groups nest and hold their own variables and attributes")
+    func groups() throws {
+        let path = try Scratch.folder() + "/groups.nc"
+        do {
+            let file = try NetCDFFile.create(path)
+            let forcing = try file.root.defineGroup("forcing")
+            let dim = try forcing.defineDimension("x", length: 2)
+            let v = try forcing.defineVariable("u10", type: .float, dimensions: [dim])
+            try forcing.setAttribute("source", .text("synthetic"))
+            try file.endDefinitions()
+            try v.write([1.5, -2.5], start: [0], count: [2])
+            try file.close()
+        }
+        let file = try NetCDFFile.open(path)
+        let groups = try file.root.groups()
+        #expect(try groups.map { try $0.name() } == ["forcing"])
+        #expect(try groups[0].variable("u10").readRaw() == [1.5, -2.5])
+        #expect(try groups[0].attributes()["source"]?.text == "synthetic")
+        #expect(try file.root.variables().isEmpty)
+    }
+
+    @Test("Time axes round-trip through a file in every calendar", arguments: CFCalendar.allCases)
+    func calendarFile(_ calendar: CFCalendar) throws {
+        let path = try Scratch.folder() + "/time.nc"
+        let units = try #require(CFTimeUnits(units: "days since 2000-02-27 12:00:00", calendar: calendar))
+        let dates = (0..<5).map { units.date(Double($0)) }
+        do {
+            let file = try NetCDFFile.create(path)
+            let t = try file.root.defineDimension("time", length: nil)
+            let time = try file.root.defineVariable("time", type: .double, dimensions: [t])
+            try time.setAttribute("units", .text(units.description))
+            try time.setAttribute("calendar", .text(calendar.rawValue))
+            _ = try file.root.defineVariable("zos", type: .float, dimensions: [t])
+            try file.endDefinitions()
+            try time.write(dates.map(units.value), start: [0], count: [5])
+            try file.close()
+        }
+        let dataset = try CFDataset(path: path)
+        let axis = try #require(try dataset.timeAxis(of: try dataset.variable("zos")))
+        #expect(axis.dates == dates)
+        #expect(axis.units.reference.calendar == calendar)
+        let third = dates[2].description
+        switch calendar {
+        case .day360: #expect(third == "2000-02-29T12:00:00")
+        case .noLeap: #expect(third == "2000-03-01T12:00:00")
+        default: #expect(third == "2000-02-29T12:00:00")
+        }
+    }
+
     @Test("A slab outside the variable is an error naming file and variable")
     func slabOutside() throws {
         let folder = try Scratch.folder()

@@ -67,6 +67,15 @@ public struct Group: Sendable {
         try NetCDFLibrary.serialized { try Attributes.read(file: file, group: id, variable: NC_GLOBAL) }
     }
 
+    /// Defines a subgroup (NetCDF-4).
+    public func defineGroup(_ name: String) throws -> Group {
+        try NetCDFLibrary.serialized {
+            var child: Int32 = 0
+            try NetCDFLibrary.check(nc_def_grp(id, name, &child), file.path, "define group '\(name)'")
+            return Group(file: file, id: child)
+        }
+    }
+
     /// Defines a dimension (`length` nil: unlimited).
     public func defineDimension(_ name: String, length: Int?) throws -> Dimension {
         try NetCDFLibrary.serialized {
