@@ -21,6 +21,13 @@ struct Timing {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
+    /// Seconds a throwing `body` takes.
+    static func measure(_ body: () throws -> Void) throws -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
     /// Runs each contender once per round, after one untimed warm-up each.
     static func interleaved(rounds: Int, _ contenders: [() -> Void]) -> [Timing] {
         for c in contenders { c() }

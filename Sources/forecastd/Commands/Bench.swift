@@ -1,10 +1,11 @@
 import ArgumentParser
+import Foundation
 
 /// `forecastd bench <suite>`: measured figures, each a ratio against a reference taken in the same run.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a benchmark suite; every figure comes with a reference measured in the same run.",
-        subcommands: [BenchKernels.self]
+        subcommands: [BenchKernels.self, BenchIO.self]
     )
 }
 
@@ -30,5 +31,41 @@ struct BenchKernels: ParsableCommand {
         try Forecastd.checkProcessor()
         let report = KernelBenchmark(threads: compute.threads, repetitions: smoke ? 2 : max(1, repetitions), smoke: smoke).run()
         print(json ? report.json() : report.table())
+    }
+}
+
+/// `forecastd bench io`.
+struct BenchIO: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "io",
+        abstract: "NetCDF: write one deflated forecast day and read it back decoded, against xarray and nccopy."
+    )
+
+    @Option(help: "Grid as LATxLON (default: the 1/4-degree global grid).")
+    var grid = "720x1440"
+
+    @Option(help: "Depth levels per 3-D variable (4 x levels + 1 channels).")
+    var levels = 23
+
+    @Option(help: "Interleaved repetitions (the median is reported).")
+    var repetitions = 3
+
+    @Option(help: "Folder for the temporary files.")
+    var folder = FileManager.default.temporaryDirectory.path
+
+    @Flag(help: "A 64x128 grid with 2 levels, two rounds: proves the suite runs.")
+    var smoke = false
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        let parts = (smoke ? "64x128" : grid).split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, parts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--grid must be LATxLON, got \(grid)") }
+        try reportingFailures {
+            let report = try IOBenchmark(latitudes: parts[0], longitudes: parts[1], levels: smoke ? 2 : levels,
+                                         repetitions: smoke ? 2 : max(1, repetitions), folder: folder).run()
+            print(json ? report.json() : report.table())
+        }
     }
 }

@@ -1,0 +1,143 @@
+import Foundation
+import NetCDF
+
+/// `forecastd bench io`: writing one deflated forecast day of a WenHai-sized state (4 x levels + 1 channels
+/// on a 1/4-degree global grid) and reading it back decoded, against xarray / netCDF4-python and `nccopy` on
+/// the same file in the same run.
+struct IOBenchmark {
+    let latitudes: Int
+    let longitudes: Int
+    let levels: Int
+    let repetitions: Int
+    let folder: String
+
+    func run() throws -> BenchmarkReport {
+        let layout = self.layout()
+        let fields = syntheticDay()
+        let path = folder + "/bench-io-day.nc"
+        let copy = folder + "/bench-io-copy.nc"
+        defer {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: copy)
+        }
+        let channels = 4 * levels + 1
+        let bytes = Double(channels * latitudes * longitudes * 4)
+        var writeTiming = Timing(), readTiming = Timing(), xarrayTiming = Timing(), nccopyTiming = Timing()
+        let python = Self.available("python3", ["-c", "import xarray, netCDF4"])
+        let nccopy = Self.available("nccopy", [])
+        for _ in 0..<repetitions {
+            writeTiming.seconds.append(try Timing.measure {
+                let writer = try ForecastWriter(path: path, layout: layout)
+                try writer.writeDay(leadHours: 24, values: fields)
+                try writer.finish()
+            })
+            readTiming.seconds.append(try Timing.measure { try readAll(path) })
+            if python, let s = Self.pythonReadSeconds(path) { xarrayTiming.seconds.append(s) }
+            if nccopy {
+                nccopyTiming.seconds.append(try Timing.measure {
+                    _ = Self.runTool("nccopy", ["-d", "4", "-s", path, copy])
+                })
+            }
+        }
+        let size = "\(channels) ch x \(latitudes)x\(longitudes)"
+        func rate(_ t: Timing) -> Double { bytes / t.median / 1e9 }
+        var results: [BenchmarkResult] = []
+        let xarrayRate = xarrayTiming.seconds.isEmpty ? Double.nan : rate(xarrayTiming)
+        let nccopyRate = nccopyTiming.seconds.isEmpty ? Double.nan : rate(nccopyTiming)
+        results.append(BenchmarkResult(name: "read_decoded", size: size, threads: 1, medianMilliseconds: readTiming.median * 1e3,
+                                       minMilliseconds: readTiming.minimum * 1e3, maxMilliseconds: readTiming.maximum * 1e3,
+                                       rate: rate(readTiming), unit: "GB/s", reference: "xarray open_dataset().load()",
+                                       referenceRate: xarrayRate, ratio: rate(readTiming) / xarrayRate,
+                                       note: python ? "float32 values delivered" : "xarray not installed: no reference"))
+        results.append(BenchmarkResult(name: "write_deflated_day", size: size, threads: 1, medianMilliseconds: writeTiming.median * 1e3,
+                                       minMilliseconds: writeTiming.minimum * 1e3, maxMilliseconds: writeTiming.maximum * 1e3,
+                                       rate: rate(writeTiming), unit: "GB/s", reference: "nccopy -d 4 -s (read + write)",
+                                       referenceRate: nccopyRate, ratio: rate(writeTiming) / nccopyRate,
+                                       note: nccopy ? "deflate 4 + shuffle + Fletcher-32, chunk per level" : "nccopy not installed"))
+        if !xarrayTiming.seconds.isEmpty {
+            results.append(BenchmarkResult(name: "xarray_read", size: size, threads: 1, medianMilliseconds: xarrayTiming.median * 1e3,
+                                           minMilliseconds: xarrayTiming.minimum * 1e3, maxMilliseconds: xarrayTiming.maximum * 1e3,
+                                           rate: xarrayRate, unit: "GB/s", reference: "-", referenceRate: xarrayRate, ratio: 1,
+                                           note: "timed inside Python: open + load"))
+        }
+        return BenchmarkReport(suite: "io", date: BenchmarkReport.now, machine: BenchmarkReport.machineDescription,
+                               threads: 1, repetitions: repetitions, results: results)
+    }
+
+    func layout() -> ForecastLayout {
+        let lat = (0..<latitudes).map { -90 + (Double($0) + 0.5) * 180 / Double(latitudes) }
+        let lon = (0..<longitudes).map { -180 + (Double($0) + 0.5) * 360 / Double(longitudes) }
+        let depths = (0..<levels).map { 0.5 * pow(1.35, Double($0)) }
+        let variables = [("uo", "eastward_sea_water_velocity", "m s-1", -5.0...5.0), ("vo", "northward_sea_water_velocity", "m s-1", -5...5),
+                         ("thetao", "sea_water_potential_temperature", "degrees_C", -5...45), ("so", "sea_water_salinity", "1e-3", 0...50)]
+            .map { ForecastVariable(name: $0.0, standardName: $0.1, units: $0.2, longName: $0.0, hasDepth: true, packingRange: $0.3) }
+            + [ForecastVariable(name: "zos", standardName: "sea_surface_height_above_geoid", units: "m", longName: "zos",
+                                hasDepth: false, packingRange: -5...5)]
+        return ForecastLayout(latitudes: lat, longitudes: lon, depths: depths, variables: variables,
+                              referenceTime: CFDateTime(year: 2024, month: 1, day: 1, calendar: .standard))
+    }
+
+    /// Smooth fields with a land mask (about 30% land), so that deflate sees realistic redundancy.
+    func syntheticDay() -> [String: [Float]] {
+        var out: [String: [Float]] = [:]
+        let plane = latitudes * longitudes
+        let land = (0..<plane).map { i -> Bool in
+            let y = Double(i / longitudes) / Double(latitudes), x = Double(i % longitudes) / Double(longitudes)
+            return sin(9 * x) * cos(7 * y) + 0.3 * sin(31 * x + 17 * y) > 0.55
+        }
+        for (n, name) in ["uo", "vo", "thetao", "so"].enumerated() {
+            var values = [Float](repeating: 0, count: levels * plane)
+            for k in 0..<levels {
+                for i in 0..<plane where !land[i] {
+                    let y = Double(i / longitudes) / Double(latitudes), x = Double(i % longitudes) / Double(longitudes)
+                    values[k * plane + i] = Float(Double(n * 5) + 10 * cos(3.1 * y) * exp(-Double(k) / 10) + 0.5 * sin(40 * x + Double(k)))
+                }
+                for i in 0..<plane where land[i] { values[k * plane + i] = .nan }
+            }
+            out[name] = values
+        }
+        out["zos"] = (0..<plane).map { i in land[i] ? .nan : Float(0.5 * sin(Double(i % longitudes) / 50)) }
+        return out
+    }
+
+    /// Reads every variable decoded into Float32, one level at a time.
+    func readAll(_ path: String) throws {
+        let dataset = try CFDataset(path: path)
+        var buffer = [Float](repeating: 0, count: latitudes * longitudes)
+        for variable in dataset.variables where variable.dimensions.count >= 3 {
+            let shape = variable.shape
+            let levels = shape.count == 4 ? shape[1] : 1
+            for k in 0..<levels {
+                let start = shape.count == 4 ? [0, k, 0, 0] : [0, 0, 0]
+                let count = shape.count == 4 ? [1, 1, shape[2], shape[3]] : [1, shape[1], shape[2]]
+                try buffer.withUnsafeMutableBufferPointer { try dataset.read(variable, start: start, count: count, into: $0) }
+            }
+        }
+    }
+
+    static func available(_ program: String, _ arguments: [String]) -> Bool {
+        if arguments.isEmpty { return runTool("which", [program]) }
+        return runTool(program, arguments)
+    }
+
+    @discardableResult
+    static func runTool(_ program: String, _ arguments: [String], output: Pipe? = nil) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [program] + arguments
+        process.standardOutput = output ?? FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    /// Seconds xarray takes to open and load `path`, measured inside Python.
+    static func pythonReadSeconds(_ path: String) -> Double? {
+        let script = "import time, xarray as xr\nt = time.perf_counter()\nds = xr.open_dataset('\(path)')\nds.load()\nprint(time.perf_counter() - t)"
+        let pipe = Pipe()
+        guard runTool("python3", ["-c", script], output: pipe) else { return nil }
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return Double(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
