@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 scripts/install-dependencies.sh --test
 swift build -c release --product forecastd
 .build/release/forecastd bench kernels --smoke >/dev/null
-swift test -c release -Xswiftc -enable-testing
+swift test -c release
 swift test --filter TensorTests

@@ -1,5 +1,5 @@
-/// A checksum of a variable's stored values (FNV-1a, 64 bits, over the Float64 bit patterns of the stored
-/// values in row-major order), written by ``ForecastWriter`` as the attribute `forecastd_checksum` and
+/// A checksum of a variable's stored values (FNV-1a, 64 bits, taking each stored value's Float64 bit pattern
+/// as one 64-bit word, in row-major order), written by ``ForecastWriter`` as the attribute `forecastd_checksum` and
 /// verified on reading. HDF5's own chunk checksums (Fletcher-32) miss damage to the file's metadata, such as a
 /// chunk index that silently turns a chunk into fill values; this catches it.
 public struct ContentChecksum: Sendable, Equatable {
@@ -12,19 +12,13 @@ public struct ContentChecksum: Sendable, Equatable {
 
     /// Adds stored values, in file order.
     public mutating func add<S: Sequence>(_ values: S) where S.Element == Double {
-        for v in values {
-            var bits = v.bitPattern
-            for _ in 0..<8 {
-                state = (state ^ (bits & 0xFF)) &* 0x0000_0100_0000_01B3
-                bits >>= 8
-            }
-        }
+        for v in values { state = (state ^ v.bitPattern) &* 0x0000_0100_0000_01B3 }
     }
 
-    /// The attribute text, "fnv1a64:<16 hex digits>".
+    /// The attribute text, "fnv1a64w:<16 hex digits>".
     public var text: String {
         let hex = String(state, radix: 16)
-        return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+        return "fnv1a64w:" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
 

@@ -52,7 +52,7 @@ struct BenchmarkReport: Codable {
         var rows = [header]
         for r in results {
             rows.append([r.name, r.size, "\(r.threads)", String(format: "%.3f", r.medianMilliseconds),
-                         String(format: "%.1f %@", r.rate, r.unit), r.reference, String(format: "%.1f", r.referenceRate),
+                         String(format: "%.3g %@", r.rate, r.unit), r.reference, String(format: "%.3g", r.referenceRate),
                          String(format: "%.2fx", r.ratio), r.note])
         }
         let widths = (0..<header.count).map { c in rows.map { $0[c].count }.max() ?? 0 }

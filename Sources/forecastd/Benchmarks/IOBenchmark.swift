@@ -9,10 +9,12 @@ struct IOBenchmark {
     let longitudes: Int
     let levels: Int
     let repetitions: Int
+    let deflateLevel: Int
     let folder: String
 
     func run() throws -> BenchmarkReport {
-        let layout = self.layout()
+        var layout = self.layout()
+        layout.deflateLevel = deflateLevel
         let fields = syntheticDay()
         let path = folder + "/bench-io-day.nc"
         let copy = folder + "/bench-io-copy.nc"
@@ -35,7 +37,7 @@ struct IOBenchmark {
             if python, let s = Self.pythonReadSeconds(path) { xarrayTiming.seconds.append(s) }
             if nccopy {
                 nccopyTiming.seconds.append(try Timing.measure {
-                    _ = Self.runTool("nccopy", ["-d", "4", "-s", path, copy])
+                    _ = Self.runTool("nccopy", ["-d", "\(max(deflateLevel, 1))", "-s", path, copy])
                 })
             }
         }
@@ -51,9 +53,9 @@ struct IOBenchmark {
                                        note: python ? "float32 values delivered" : "xarray not installed: no reference"))
         results.append(BenchmarkResult(name: "write_deflated_day", size: size, threads: 1, medianMilliseconds: writeTiming.median * 1e3,
                                        minMilliseconds: writeTiming.minimum * 1e3, maxMilliseconds: writeTiming.maximum * 1e3,
-                                       rate: rate(writeTiming), unit: "GB/s", reference: "nccopy -d 4 -s (read + write)",
+                                       rate: rate(writeTiming), unit: "GB/s", reference: "nccopy -d \(max(deflateLevel, 1)) -s (read + write)",
                                        referenceRate: nccopyRate, ratio: rate(writeTiming) / nccopyRate,
-                                       note: nccopy ? "deflate 4 + shuffle + Fletcher-32, chunk per level" : "nccopy not installed"))
+                                       note: nccopy ? "deflate \(deflateLevel) + shuffle + Fletcher-32, chunk per level" : "nccopy not installed"))
         if !xarrayTiming.seconds.isEmpty {
             results.append(BenchmarkResult(name: "xarray_read", size: size, threads: 1, medianMilliseconds: xarrayTiming.median * 1e3,
                                            minMilliseconds: xarrayTiming.minimum * 1e3, maxMilliseconds: xarrayTiming.maximum * 1e3,

@@ -50,6 +50,9 @@ struct BenchIO: ParsableCommand {
     @Option(help: "Interleaved repetitions (the median is reported).")
     var repetitions = 3
 
+    @Option(help: "Deflate level of the written day (0-9).")
+    var deflate = 4
+
     @Option(help: "Folder for the temporary files.")
     var folder = FileManager.default.temporaryDirectory.path
 
@@ -62,9 +65,10 @@ struct BenchIO: ParsableCommand {
     func run() throws {
         let parts = (smoke ? "64x128" : grid).split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, parts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--grid must be LATxLON, got \(grid)") }
+        guard (0...9).contains(deflate) else { throw ValidationError("--deflate must be 0-9, got \(deflate)") }
         try reportingFailures {
             let report = try IOBenchmark(latitudes: parts[0], longitudes: parts[1], levels: smoke ? 2 : levels,
-                                         repetitions: smoke ? 2 : max(1, repetitions), folder: folder).run()
+                                         repetitions: smoke ? 2 : max(1, repetitions), deflateLevel: deflate, folder: folder).run()
             print(json ? report.json() : report.table())
         }
     }
