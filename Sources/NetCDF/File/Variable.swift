@@ -80,34 +80,31 @@ public struct Variable: Sendable {
 
     /// Writes Float32 values to the hyperslab; netCDF-C converts to the variable's type (with range checks).
     public func write(_ values: UnsafeBufferPointer<Float>, start: [Int], count: [Int]) throws {
-        guard values.count == count.reduce(1, *) else {
-            throw NetCDFError.cannotWrite(path: path, detail: "'\(name)': \(values.count) values for count \(count)")
-        }
-        try NetCDFLibrary.serialized {
-            try NetCDFLibrary.check(nc_put_vara_float(group.id, id, start, count, values.baseAddress), path,
-                                    "write '\(name)' at \(start) count \(count)")
-        }
+        try writeSlab(values.count, start, count) { nc_put_vara_float(group.id, id, $0, $1, values.baseAddress) }
     }
 
     /// Writes Float64 values to the hyperslab.
     public func write(_ values: [Double], start: [Int], count: [Int]) throws {
-        guard values.count == count.reduce(1, *) else {
-            throw NetCDFError.cannotWrite(path: path, detail: "'\(name)': \(values.count) values for count \(count)")
-        }
-        try NetCDFLibrary.serialized {
-            try NetCDFLibrary.check(nc_put_vara_double(group.id, id, start, count, values), path,
-                                    "write '\(name)' at \(start) count \(count)")
-        }
+        try writeSlab(values.count, start, count) { nc_put_vara_double(group.id, id, $0, $1, values) }
     }
 
     /// Writes 16-bit integers (packed data) to the hyperslab.
     public func write(_ values: [Int16], start: [Int], count: [Int]) throws {
-        guard values.count == count.reduce(1, *) else {
-            throw NetCDFError.cannotWrite(path: path, detail: "'\(name)': \(values.count) values for count \(count)")
+        try writeSlab(values.count, start, count) { nc_put_vara_short(group.id, id, $0, $1, values) }
+    }
+
+    /// Checks the value count against `count`, then runs `put(start, count)` under the lock.
+    private func writeSlab(_ valueCount: Int, _ start: [Int], _ count: [Int],
+                           _ put: (UnsafePointer<Int>?, UnsafePointer<Int>?) -> Int32) throws {
+        guard valueCount == count.reduce(1, *) else {
+            throw NetCDFError.cannotWrite(path: path, detail: "'\(name)': \(valueCount) values for count \(count)")
         }
         try NetCDFLibrary.serialized {
-            try NetCDFLibrary.check(nc_put_vara_short(group.id, id, start, count, values), path,
-                                    "write '\(name)' at \(start) count \(count)")
+            try start.withUnsafeBufferPointer { s in
+                try count.withUnsafeBufferPointer { c in
+                    try NetCDFLibrary.check(put(s.baseAddress, c.baseAddress), path, "write '\(name)' at \(start) count \(count)")
+                }
+            }
         }
     }
 
