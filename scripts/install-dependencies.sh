@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages forecastd builds against (Debian 12); with --test also the independent
-# readers and CF tools the tests compare with (cdo, and Python's xarray, netCDF4 and cftime). Idempotent:
+# readers the tests compare with (cdo; Python's numpy, xarray, netCDF4, cftime, safetensors). Idempotent:
 # what is present is left alone, and apt and pip are only consulted when something is missing.
 set -euo pipefail
 
@@ -21,7 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if [ "${1:-}" = "--test" ] && ! python3 -c "import xarray, netCDF4, cftime" 2>/dev/null; then
-    echo "installing: xarray netCDF4 cftime (pip)"
-    python3 -m pip install -q xarray netCDF4 cftime || python3 -m pip install -q --break-system-packages xarray netCDF4 cftime
+python_packages=(numpy xarray netCDF4 cftime safetensors)
+if [ "${1:-}" = "--test" ] && ! python3 -c "import numpy, xarray, netCDF4, cftime, safetensors" 2>/dev/null; then
+    echo "installing: ${python_packages[*]} (pip)"
+    python3 -m pip install -q "${python_packages[@]}" || python3 -m pip install -q --break-system-packages "${python_packages[@]}"
 fi

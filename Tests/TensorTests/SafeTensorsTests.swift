@@ -73,6 +73,46 @@ struct SafeTensorsTests {
         #expect(throws: SafeTensorsError.self) { try SafeTensorsFile(path: "/nonexistent/weights.safetensors") }
     }
 
+    static let referenceWriter = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("tools/write_safetensors.py").path
+
+    static var pythonSafetensors: Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import numpy, safetensors"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+
+    @Test("Files written by the reference safetensors package read back exactly",
+          .enabled(if: pythonSafetensors, "needs python3 with numpy and safetensors"))
+    func referenceWriter() throws {
+        let path = NSTemporaryDirectory() + "forecastd-st-ref-\(UUID().uuidString).safetensors"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.referenceWriter, path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        let expected = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+        let shapes = try #require(expected["__shapes__"] as? [String: [Int]])
+        let file = try SafeTensorsFile(path: path)
+        #expect(file.metadata["format"] == "pt")
+        #expect(Set(file.entries.keys) == Set(shapes.keys))
+        for (name, shape) in shapes {
+            let tensor = try file.tensor(name)
+            #expect(Array(tensor.shape) == shape, "\(name)")
+            let want = try #require(expected[name] as? [Double]).map(Float.init)
+            #expect(tensor.toArray() == want, "\(name)")
+        }
+    }
+
     @Test("Byte-flipped and truncated copies give an error or a read of the right shape, never a crash")
     func fuzz() throws {
         let original = try Data(contentsOf: URL(fileURLWithPath: try Self.write(
