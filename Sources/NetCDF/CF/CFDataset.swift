@@ -23,15 +23,6 @@ public struct CFDataset: Sendable {
         return v
     }
 
-    /// The first variable whose `standard_name` is one of `standardNames`, else the first named one of `names`.
-    public func find(standardNames: [String], names: [String]) throws -> Variable? {
-        for v in variables {
-            if let s = try v.attributes()["standard_name"]?.text, standardNames.contains(s) { return v }
-        }
-        for name in names { if let v = variables.first(where: { $0.name == name }) { return v } }
-        return nil
-    }
-
     /// What each dimension of `variable` is (nil where no coordinate describes it).
     public func axisKinds(of variable: Variable) throws -> [CFAxisKind?] {
         try variable.dimensions.map { dimension in

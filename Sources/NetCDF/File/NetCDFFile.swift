@@ -65,11 +65,6 @@ public final class NetCDFFile: @unchecked Sendable {
         try NetCDFLibrary.serialized { try NetCDFLibrary.check(nc_enddef(ncid), path, "end definitions") }
     }
 
-    /// Flushes written data to disk.
-    public func sync() throws {
-        try NetCDFLibrary.serialized { try NetCDFLibrary.check(nc_sync(ncid), path, "sync") }
-    }
-
     /// Closes the file; later use of its groups and variables fails.
     public func close() throws {
         try NetCDFLibrary.serialized {

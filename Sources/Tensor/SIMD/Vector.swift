@@ -45,18 +45,6 @@ func storePartial(_ v: Vector, _ pointer: UnsafeMutablePointer<Float>, _ count: 
     return c[0] + c[1]
 }
 
-/// Largest lane (NaN lanes are ignored unless all are NaN), as a halving tree.
-@inline(__always) @usableFromInline func horizontalMax(_ v: Vector) -> Float {
-    let a = maxIgnoringNaN(v.lowHalf, v.highHalf)
-    let b = maxIgnoringNaN(a.lowHalf, a.highHalf)
-    let c = maxIgnoringNaN(b.lowHalf, b.highHalf)
-    return c[0] > c[1] || c[1].isNaN ? c[0] : c[1]
-}
-
-@inline(__always) @usableFromInline func maxIgnoringNaN<V: SIMD>(_ a: V, _ b: V) -> V where V.Scalar == Float {
-    a.replacing(with: b, where: b .> a .| (a .!= a))
-}
-
 /// Applies `f` to every element of `source` (count `n`), writing `destination` (may be the same memory).
 @inline(__always) @usableFromInline
 func mapVectors(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ n: Int,

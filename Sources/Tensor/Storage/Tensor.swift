@@ -118,7 +118,7 @@ public struct Tensor: @unchecked Sendable {
         return Tensor(storage: storage, shape: newShape, offset: offset)
     }
 
-    /// A packed row-major copy (or this tensor, when already packed and starting a storage of its size).
+    /// This tensor when it is already packed row-major, else a packed row-major copy.
     public func contiguous() -> Tensor {
         if isContiguous { return self }
         let out = Tensor(zeros: shape)
