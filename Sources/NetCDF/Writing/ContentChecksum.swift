@@ -23,20 +23,22 @@ public struct ContentChecksum: Sendable, Equatable {
 }
 
 extension CFDataset {
-    /// Checks `variable` against its `forecastd_checksum` attribute, if it has one, reading it one outermost
-    /// index at a time. A mismatch is ``NetCDFError/notNetCDF(path:detail:)`` ("corrupted").
-    public func verifyChecksum(_ variable: Variable) throws {
-        guard let expected = try variable.attributes()[ContentChecksum.attribute]?.text else { return }
+    /// Reads the whole of `variable` once, one outermost index at a time (memory stays bounded by one slab),
+    /// handing each slab's decoded values to `body`, and checks the values against the variable's
+    /// `forecastd_checksum` when it has one: a mismatch is ``NetCDFError/notNetCDF(path:detail:)`` ("corrupted").
+    public func forEachSlab(of variable: Variable, _ body: ([Float]) throws -> Void) throws {
+        let expected = try variable.attributes()[ContentChecksum.attribute]?.text
+        let packing = try CFPacking(variable: variable)
         var checksum = ContentChecksum()
         let shape = variable.shape
-        if let outer = shape.first {
-            for index in 0..<outer {
-                checksum.add(try variable.readRaw(start: [index] + shape.dropFirst().map { _ in 0 }, count: [1] + shape.dropFirst()))
-            }
-        } else {
-            checksum.add(try variable.readRaw(start: [], count: []))
+        let slabs = shape.first.map { 0..<$0 } ?? 0..<1
+        for index in slabs {
+            let raw = shape.isEmpty ? try variable.readRaw(start: [], count: [])
+                : try variable.readRaw(start: [index] + shape.dropFirst().map { _ in 0 }, count: [1] + shape.dropFirst())
+            if expected != nil { checksum.add(raw) }
+            try body(packing.decode(raw))
         }
-        guard checksum.text == expected else {
+        if let expected, checksum.text != expected {
             throw NetCDFError.notNetCDF(path: path, detail: "corrupted: the content of '\(variable.name)' does not match its "
                                             + "\(ContentChecksum.attribute) (\(checksum.text), expected \(expected))")
         }

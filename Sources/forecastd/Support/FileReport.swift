@@ -95,14 +95,10 @@ struct FileReport: Codable {
 
     /// Decoded statistics, read one outermost index at a time so memory stays bounded.
     static func statistics(_ dataset: CFDataset, _ variable: Variable) throws -> Statistics {
-        let shape = variable.shape
         var count = 0, nans = 0, sum = 0.0
         var low = Double.infinity, high = -Double.infinity
-        let outer = shape.first ?? 1
-        for index in 0..<(shape.isEmpty ? 1 : outer) {
-            let start = shape.isEmpty ? [] : [index] + Array(repeating: 0, count: shape.count - 1)
-            let slab = shape.isEmpty ? [] : [1] + shape.dropFirst()
-            for v in try dataset.read(variable, start: start, count: slab) {
+        try dataset.forEachSlab(of: variable) { slab in
+            for v in slab {
                 count += 1
                 if v.isNaN { nans += 1; continue }
                 let d = Double(v)

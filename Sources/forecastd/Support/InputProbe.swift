@@ -43,15 +43,7 @@ enum InputProbe {
         for variable in dataset.variables {
             _ = try variable.attributes()
             guard variable.type.isNumeric else { continue }
-            try dataset.verifyChecksum(variable)
-            let shape = variable.shape
-            guard let outer = shape.first else {
-                _ = try dataset.read(variable, start: [], count: [])
-                continue
-            }
-            for index in 0..<outer {
-                _ = try dataset.read(variable, start: [index] + shape.dropFirst().map { _ in 0 }, count: [1] + shape.dropFirst())
-            }
+            try dataset.forEachSlab(of: variable) { _ in }
         }
     }
 }
