@@ -43,7 +43,10 @@ let package = Package(
             swiftSettings: kernelSwiftSettings
         ),
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CAllocationCounter"]),
-        .testTarget(name: "NetCDFTests", dependencies: ["NetCDF"], exclude: ["Fixtures"]),
+        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CAllocationCounter", "TestSupport"]),
+        .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "OceanModelTests", dependencies: ["OceanModel", "Tensor", "CAllocationCounter", "TestSupport"],
+                    swiftSettings: kernelSwiftSettings),
     ]
 )

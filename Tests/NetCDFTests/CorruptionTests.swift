@@ -1,5 +1,6 @@
 import Foundation
 import NetCDF
+import TestSupport
 import Testing
 
 /// Truncated and byte-flipped copies of valid files, read by `forecastd inspect` in a child process (so that a

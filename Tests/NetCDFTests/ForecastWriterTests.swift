@@ -1,5 +1,6 @@
 import Foundation
 import NetCDF
+import TestSupport
 import Testing
 
 @Suite("Forecast files: CF encoding, atomic writing")
@@ -83,11 +84,8 @@ struct ForecastWriterTests {
 @Suite("Independent readers and CF tools agree with forecastd")
 struct ExternalToolTests {
     static let xarray = Scratch.python(has: ["xarray", "netCDF4", "cftime"])
-    static let tools = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("tools").path
-
     static func xarrayDecode(_ path: String, _ variables: [String]) throws -> [String: Any] {
-        let result = try #require(Scratch.run("python3", [tools + "/xarray_decode.py", path] + variables))
+        let result = try #require(Scratch.run("python3", [Scratch.tools + "/xarray_decode.py", path] + variables))
         try #require(result.status == 0, "xarray_decode.py failed: \(result.output)")
         let json = try #require(result.output.split(separator: "\n").last.map(String.init))
         return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])

@@ -33,6 +33,11 @@ struct GEMMTests {
             let error = Check.scaledError(c.toArray(), want)
             #expect(error <= 1e-4, "\(m)x\(k)x\(n) \(epilogue): error \(error)")
         }
+        // In place: the residual is the output itself (x = x + A W + b), accumulated by the GEMM.
+        let c = Tensor(shape: residual.shape, values: residual.toArray())
+        GEMM.multiply(a, w, bias: bias, epilogue: .biasResidual(c), into: c, pool: pool)
+        let error = Check.scaledError(c.toArray(), zip(withBias, rv).map { $0 + $1 })
+        #expect(error <= 1e-4, "\(m)x\(k)x\(n) in-place residual: error \(error)")
     }
 
     @Test("Linear takes PyTorch's [out, in] weight; NaN in a row of A reaches only that output row")

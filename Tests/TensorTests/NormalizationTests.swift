@@ -42,15 +42,17 @@ struct NormalizationTests {
         }
     }
 
-    @Test("GroupNorm + activation: relative error <= 1e-5",
-          arguments: [(1, 4, 1, Activation.identity), (37, 12, 3, .silu), (256, 64, 32, .silu), (5, 96, 32, .gelu)])
-    func groupNorm(pixels: Int, c: Int, groups: Int, activation: Activation) {
+    @Test("GroupNorm + activation (+ shortcut): relative error <= 1e-5",
+          arguments: [(1, 4, 1, Activation.identity, false), (37, 12, 3, .silu, true), (256, 64, 32, .silu, false),
+                      (5, 96, 32, .gelu, true)])
+    func groupNorm(pixels: Int, c: Int, groups: Int, activation: Activation, shortcut: Bool) {
         let x = RandomTensor.uniform([pixels, c], seed: UInt64(pixels + c), range: -2...4)
         let gamma = RandomTensor.uniform([c], seed: 4, range: 0.5...1.5), beta = RandomTensor.uniform([c], seed: 5)
+        let residual = RandomTensor.uniform([pixels, c], seed: 6)
         let out = Tensor(zeros: [pixels, c])
-        Normalization.groupNorm(x, groups: groups, gamma: gamma, beta: beta, activation: activation, into: out,
-                                arena: Arena(), pool: pool)
-        let xv = x.toArray().map(Double.init), per = c / groups
+        Normalization.groupNorm(x, groups: groups, gamma: gamma, beta: beta, activation: activation,
+                                residual: shortcut ? residual : nil, into: out, arena: Arena(), pool: pool)
+        let xv = x.toArray().map(Double.init), rv = residual.toArray(), per = c / groups
         var want = [Double](repeating: 0, count: xv.count)
         for g in 0..<groups {
             var values: [Double] = []
@@ -62,6 +64,7 @@ struct NormalizationTests {
                     let i = p * c + g * per + k, ch = g * per + k
                     let y = (xv[i] - mean) / (variance + 1e-5).squareRoot() * Double(gamma.toArray()[ch]) + Double(beta.toArray()[ch])
                     want[i] = activation == .silu ? ElementwiseTests.silu(y) : activation == .gelu ? ElementwiseTests.gelu(y) : y
+                    if shortcut { want[i] += Double(rv[i]) }
                 }
             }
         }

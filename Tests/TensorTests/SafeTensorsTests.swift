@@ -61,6 +61,9 @@ struct SafeTensorsTests {
             (try Self.write(good, header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}"),
              { .malformed(path: $0, detail: "tensors 'a' and 'b' overlap") }),
             (try Self.write([("a", "F32", [-1], [])]), { .tensor(path: $0, name: "a", detail: "shape [-1] is not a list of sizes") }),
+            (try Self.write([("a", "F32", [1, 1, 1, 1, 1, 1, 1], Self.bytes([Float(1)]))]),
+             { .tensor(path: $0, name: "a", detail: "shape [1, 1, 1, 1, 1, 1, 1] has more than 6 dimensions") }),
+            (try Self.write([("a", "F32", [1 << 62, 4], [])]), { .tensor(path: $0, name: "a", detail: "0 bytes for shape [4611686018427387904, 4] of F32") }),
         ]
         for (path, expected) in cases {
             #expect(throws: expected(path)) { _ = try SafeTensorsFile(path: path).tensor("a") }
@@ -73,27 +76,13 @@ struct SafeTensorsTests {
         #expect(throws: SafeTensorsError.self) { try SafeTensorsFile(path: "/nonexistent/weights.safetensors") }
     }
 
-    static let referenceWriter = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("tools/write_safetensors.py").path
-
-    static var pythonSafetensors: Bool {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import numpy, safetensors"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }
-
     @Test("Files written by the reference safetensors package read back exactly",
-          .enabled(if: pythonSafetensors, "needs python3 with numpy and safetensors"))
+          .enabled(if: Scratch.python(has: ["numpy", "safetensors"]), "needs python3 with numpy and safetensors"))
     func referenceWriter() throws {
         let path = NSTemporaryDirectory() + "forecastd-st-ref-\(UUID().uuidString).safetensors"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.referenceWriter, path]
+        process.arguments = ["python3", Scratch.tools + "/write_safetensors.py", path]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

@@ -48,7 +48,7 @@ public struct Conv2d: Sendable {
         if case .biasResidual(let r) = epilogue { precondition(r.count == out.count && r.isContiguous, "residual \(r.shape)") }
         let pixels = ho * wo, k = kernel * kernel * inChannels
         guard pixels > 0 else { return }
-        let block = max(32, min(256, 65_536 / max(k, 1)))
+        let block = GEMM.rowsPerCall(k: k)
         let mark = arena.mark()
         defer { arena.release(to: mark) }
         let scratch = arena.tensor(Dimensions(pool.threadCount, block * k)).pointer
@@ -120,7 +120,7 @@ public struct ConvTranspose2d: Sendable {
         precondition(out.shape == Dimensions(h * s, w * s, cout) && out.isContiguous, "ConvTranspose2d output \(out.shape)")
         let pixels = h * w, n = s * s * cout
         guard pixels > 0 else { return }
-        let block = max(32, min(256, 65_536 / max(n, 1)))
+        let block = GEMM.rowsPerCall(k: n)
         let mark = arena.mark()
         defer { arena.release(to: mark) }
         let scratch = arena.tensor(Dimensions(pool.threadCount, block * n)).pointer

@@ -32,6 +32,14 @@ public enum Elementwise {
         chunks(out.count, pool) { r in zipVectors(pa + r.lowerBound, pb + r.lowerBound, po + r.lowerBound, r.count, +) }
     }
 
+    /// out[0..<count] = a[0..<count] + b[0..<count] on raw rows, for fused layers inside their own pool tasks
+    /// (any of the three may alias).
+    @inlinable @inline(__always)
+    public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                           count: Int) {
+        zipVectors(a, b, out, count, +)
+    }
+
     /// out = a * b.
     public static func multiply(_ a: Tensor, _ b: Tensor, into out: Tensor, pool: ThreadPool = .shared) {
         checkSame(a, b, out)

@@ -8,7 +8,8 @@ public enum Epilogue {
     case bias
     /// C = activation(A W + bias).
     case biasActivation(Activation)
-    /// C = A W + bias + residual (a tensor of C's shape; may be C itself only if C is not also A).
+    /// C = A W + bias + residual (a tensor of C's shape). The residual may be C itself (an in-place residual
+    /// update, accumulated by the GEMM), never A.
     case biasResidual(Tensor)
 }
 
@@ -48,18 +49,27 @@ public enum GEMM {
         }
     }
 
-    /// One thread's product of `m` rows: C[m, n] = A[m, k] W[k, n] plus the epilogue. `firstRow` locates these
-    /// rows in a residual tensor.
-    @inline(__always) @usableFromInline
-    static func multiplyRows(_ a: UnsafePointer<Float>, _ w: UnsafePointer<Float>, m: Int, n: Int, k: Int,
+    /// Rows per ``multiplyRows(_:_:m:n:k:into:bias:epilogue:firstRow:)`` call for a layer that stages its A
+    /// rows in scratch (im2col, gathered patches): enough that packing W is amortised, few enough to stay in L2.
+    public static func rowsPerCall(k: Int) -> Int { max(32, min(256, 65_536 / max(k, 1))) }
+
+    /// One thread's product of `m` rows: C[m, n] = A[m, k] W[k, n] plus the epilogue; the building block of
+    /// fused layers that run it inside their own ``ThreadPool`` tasks. `firstRow` locates these rows in a
+    /// residual tensor.
+    @inline(__always)
+    public static func multiplyRows(_ a: UnsafePointer<Float>, _ w: UnsafePointer<Float>, m: Int, n: Int, k: Int,
                              into c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, epilogue: Epilogue,
                              firstRow: Int) {
         _ = singleThreadedBLAS
+        // A residual that is C itself is accumulated by the GEMM (beta = 1) instead of added afterwards.
+        var residual: UnsafeMutablePointer<Float>? = nil
+        if case .biasResidual(let r) = epilogue { residual = r.pointer + firstRow * n }
+        let inPlace = residual == c
         if k == 0 {
-            c.update(repeating: 0, count: m * n)
+            if !inPlace { c.update(repeating: 0, count: m * n) }
         } else {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
-                        a, Int32(k), w, Int32(n), 0, c, Int32(n))
+                        a, Int32(k), w, Int32(n), inPlace ? 1 : 0, c, Int32(n))
         }
         guard let bias else { return }
         for row in 0..<m {
@@ -68,7 +78,7 @@ public enum GEMM {
             switch epilogue {
             case .none, .bias: break
             case .biasActivation(let f): f.apply(dst, dst, n)
-            case .biasResidual(let r): zipVectors(dst, r.pointer + (firstRow + row) * n, dst, n, +)
+            case .biasResidual: if let residual, !inPlace { zipVectors(dst, residual + row * n, dst, n, +) }
             }
         }
     }

@@ -47,12 +47,13 @@ public enum Normalization {
     }
 
     /// GroupNorm over a channels-last map `[pixels, C]` with `groups` groups of C / groups channels: statistics
-    /// over all pixels and the group's channels, then a per-channel affine, then `activation` (GroupNorm + SiLU
-    /// in one pass). Statistics accumulate in Float64.
+    /// over all pixels and the group's channels, then a per-channel affine, then `activation`, then plus
+    /// `residual` when given (GroupNorm + SiLU + shortcut in one pass). Statistics accumulate in Float64.
     public static func groupNorm(_ x: Tensor, groups: Int, gamma: Tensor, beta: Tensor, epsilon: Float = 1e-5,
-                                 activation: Activation = .identity, into out: Tensor, arena: Arena,
-                                 pool: ThreadPool = .shared) {
+                                 activation: Activation = .identity, residual: Tensor? = nil, into out: Tensor,
+                                 arena: Arena, pool: ThreadPool = .shared) {
         Elementwise.checkSame(x, out)
+        if let residual { Elementwise.checkSame(x, residual) }
         let c = x.shape.last ?? 0
         precondition(groups > 0 && c % groups == 0, "groupNorm: \(c) channels do not split into \(groups) groups")
         precondition(gamma.count == c && beta.count == c, "groupNorm: gamma/beta of \(gamma.count)/\(beta.count) for C=\(c)")
@@ -96,6 +97,7 @@ public enum Normalization {
             }
         }
         let full = c / lanes * lanes, rest = c - full
+        let pr = residual?.pointer
         pool.parallelRanges(pixels, grain: max(1, Elementwise.grain / c)) { range in
             for pixel in range {
                 let src = px + pixel * c, dst = po + pixel * c
@@ -110,6 +112,7 @@ public enum Normalization {
                     storePartial(v, dst + full, rest)
                 }
                 activation.apply(dst, dst, c)
+                if let pr { zipVectors(dst, pr + pixel * c, dst, c, +) }
             }
         }
     }

@@ -103,6 +103,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
             let offsets = offsetValues.compactMap { ($0 as? NSNumber)?.intValue }
             guard let itemSize = itemSizes[dtype] else { throw bad("dtype \(dtype) is not one of F32, F16, BF16, F64") }
             guard shape.count == shapeValues.count, shape.allSatisfy({ $0 >= 0 }) else { throw bad("shape \(shapeValues) is not a list of sizes") }
+            guard shape.count <= Dimensions.maximumRank else { throw bad("shape \(shape) has more than \(Dimensions.maximumRank) dimensions") }
             guard offsets.count == 2, offsets.count == offsetValues.count, offsets[0] >= 0, offsets[0] <= offsets[1],
                   offsets[1] <= dataBytes else {
                 throw bad("data_offsets \(offsetValues) outside the \(dataBytes) data bytes")
@@ -111,8 +112,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 let (p, o) = acc.0.multipliedReportingOverflow(by: n)
                 return (p, acc.1 || o)
             }
-            guard !overflow, count.multipliedReportingOverflow(by: itemSize) == (count * itemSize, false),
-                  offsets[1] - offsets[0] == count * itemSize else {
+            let (bytes, bytesOverflow) = count.multipliedReportingOverflow(by: itemSize)
+            guard !overflow, !bytesOverflow, offsets[1] - offsets[0] == bytes else {
                 throw bad("\(offsets[1] - offsets[0]) bytes for shape \(shape) of \(dtype)")
             }
             entries[name] = Entry(dtype: dtype, shape: shape, byteRange: offsets[0]..<offsets[1])

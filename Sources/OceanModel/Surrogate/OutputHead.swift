@@ -1,0 +1,48 @@
+import Tensor
+
+/// The output layer: a Linear from D to S * p * p channels followed by PyTorch's pixel shuffle, written
+/// straight into the channels-first change field `[S, H, W]` and cropped to it (padding cells are never
+/// written). Fused per block of tokens, so the `[tokens, S p^2]` product is never held whole.
+struct OutputHead {
+    let patch: Int
+    let outChannels: Int
+    /// `[D, S * p * p]`, column `s * p * p + i * p + j` feeding out[s, ty * p + i, tx * p + j].
+    let weight: Tensor
+    let bias: Tensor
+
+    init(_ weights: WeightReader, _ prefix: String, dim d: Int, outChannels s: Int, patch p: Int) {
+        patch = p
+        outChannels = s
+        let w = weights.tensor("\(prefix).weight", Dimensions(s * p * p, d))
+        weight = w.transposed(0, 1).contiguous()
+        bias = weights.tensor("\(prefix).bias", Dimensions(s * p * p))
+    }
+
+    /// `x` `[th, tw, D]` (th * p >= H, tw * p >= W) -> `out` `[S, H, W]`.
+    func callAsFunction(_ x: Tensor, into out: Tensor, arena: Arena, pool: ThreadPool) {
+        let th = x.shape[0], tw = x.shape[1], d = x.shape[2], tokens = th * tw
+        let s = outChannels, p = patch, n = s * p * p, h = out.shape[1], w = out.shape[2]
+        let block = GEMM.rowsPerCall(k: n)
+        let mark = arena.mark()
+        defer { arena.release(to: mark) }
+        let scratch = arena.tensor(Dimensions(pool.threadCount, block * n)).pointer
+        let px = x.pointer, pw = weight.pointer, pb = bias.pointer, po = out.pointer
+        pool.parallelFor((tokens + block - 1) / block) { task, thread in
+            let first = task * block, count = min(block, tokens - first)
+            let rows = scratch + thread * block * n
+            GEMM.multiplyRows(px + first * d, pw, m: count, n: n, k: d, into: rows, bias: pb, epilogue: .bias,
+                              firstRow: first)
+            for c in 0..<s {
+                for i in 0..<p {
+                    for t in 0..<count {
+                        let ty = (first + t) / tw, tx = (first + t) % tw
+                        let y = ty * p + i, x0 = tx * p
+                        guard y < h, x0 < w else { continue }
+                        let src = rows + t * n + (c * p + i) * p, dst = po + (c * h + y) * w + x0
+                        dst.update(from: src, count: min(p, w - x0))
+                    }
+                }
+            }
+        }
+    }
+}

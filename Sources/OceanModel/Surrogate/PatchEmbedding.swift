@@ -1,0 +1,56 @@
+import Tensor
+
+/// Convolutional patch embedding (kernel = stride = p) read straight from a channels-first field `[C, H, W]`
+/// as the forecast holds it: the zero padding up to the network's grid is implicit (cells past H or W read 0),
+/// so the input is never padded, copied or transposed. Output: channels-last patches `[Hp / p, Wp / p, D]`.
+struct PatchEmbedding {
+    let patch: Int
+    let inChannels: Int
+    let outChannels: Int
+    /// `[Cin * p * p, D]`, rows in PyTorch's flattening order (channel, row, column).
+    let weight: Tensor
+    let bias: Tensor
+
+    init(_ weights: WeightReader, _ prefix: String, inChannels: Int, outChannels: Int, patch: Int) {
+        self.patch = patch
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        let w = weights.tensor("\(prefix).weight", Dimensions(outChannels, inChannels, patch, patch))
+        weight = w.reshaped(Dimensions(outChannels, inChannels * patch * patch)).transposed(0, 1).contiguous()
+        bias = weights.tensor("\(prefix).bias", Dimensions(outChannels))
+    }
+
+    /// out[ty, tx, :] = bias + W · patch(ty, tx) of `x` `[Cin, H, W]`; `out` is `[th, tw, D]` with th * p >= H.
+    func callAsFunction(_ x: Tensor, into out: Tensor, arena: Arena, pool: ThreadPool) {
+        let h = x.shape[1], w = x.shape[2], th = out.shape[0], tw = out.shape[1]
+        let p = patch, cin = inChannels, d = outChannels, k = cin * p * p, tokens = th * tw
+        let block = GEMM.rowsPerCall(k: k)
+        let mark = arena.mark()
+        defer { arena.release(to: mark) }
+        let scratch = arena.tensor(Dimensions(pool.threadCount, block * k)).pointer
+        let px = x.pointer, pw = weight.pointer, pb = bias.pointer, po = out.pointer
+        pool.parallelFor((tokens + block - 1) / block) { task, thread in
+            let first = task * block, count = min(block, tokens - first)
+            let columns = scratch + thread * block * k
+            // Channel and patch row outermost: each input row is read sequentially across the block's tokens.
+            for c in 0..<cin {
+                for a in 0..<p {
+                    for i in 0..<count {
+                        let ty = (first + i) / tw, tx = (first + i) % tw
+                        let y = ty * p + a, x0 = tx * p
+                        let dst = columns + i * k + (c * p + a) * p
+                        if y >= h || x0 >= w {
+                            dst.update(repeating: 0, count: p)
+                        } else {
+                            let src = px + (c * h + y) * w + x0, valid = min(p, w - x0)
+                            dst.update(from: src, count: valid)
+                            if valid < p { (dst + valid).update(repeating: 0, count: p - valid) }
+                        }
+                    }
+                }
+            }
+            GEMM.multiplyRows(columns, pw, m: count, n: d, k: k, into: po + first * d, bias: pb, epilogue: .bias,
+                              firstRow: first)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Generates random-weight surrogate model folders (config.json, model.safetensors and, with --inputs, an
+inputs.safetensors holding a state and a flux field at the config's grid).
+
+Usage: make_models.py OUT_DIR [--config NAME ...] [--inputs] [--seed N]
+Without --config, writes every test config (odd grids that need padding, window 7 and 8, patch 4 and 8,
+depth 2 to 6, with and without stages, float32 / float16 / bfloat16 storage). "sample" and "wenhai" are the
+benchmark configs."""
+import argparse
+import json
+import os
+import sys
+
+import ml_dtypes
+import numpy as np
+from safetensors.numpy import save_file
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wenhai_config  # noqa: E402
+
+
+def config(height, width, state, flux, patch, dim, depths, heads, window, groups, dtype="F32"):
+    return {"model_type": "wenhai-swin", "grid": {"height": height, "width": width},
+            "state_channels": state, "flux_channels": flux, "patch_size": patch, "embed_dim": dim,
+            "depths": depths, "num_heads": heads, "window_size": window, "mlp_ratio": 4.0,
+            "group_norm_groups": groups, "norm_eps": 1e-5, "_dtype": dtype}
+
+
+TEST_CONFIGS = {
+    "w7-p4-depth2": config(61, 100, 5, 3, 4, 32, [2], [2], 7, 8),
+    "w8-p8-depth6": config(130, 140, 7, 4, 8, 48, [6], [3], 8, 16),
+    "w8-p4-stages": config(50, 70, 6, 4, 4, 32, [2, 2], [2, 4], 8, 8),
+    "w7-p8-stages-f16": config(100, 230, 4, 3, 8, 32, [3, 2], [2, 2], 7, 8, "F16"),
+    "w8-p4-depth4-bf16": config(64, 96, 5, 8, 4, 24, [4], [2], 8, 8, "BF16"),
+}
+BENCHMARK_CONFIGS = {
+    "sample": config(128, 128, 21, 8, 4, 96, [6], [3], 8, 32),
+    "wenhai": config(720, 1440, 93, 8, 4, 192, [8], [6], 8, 32),
+}
+DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": ml_dtypes.bfloat16}
+
+
+def random_weights(cfg, rng):
+    """Weights scaled like a trained network's: fan-in scaled kernels, norms near 1, visible biases."""
+    weights = {}
+    for name, shape in wenhai_config.parameter_shapes(cfg).items():
+        if name.endswith("relative_position_bias_table"):
+            value = 0.5 * rng.standard_normal(shape)
+        elif len(shape) == 1 and (".norm" in name or name.startswith("norm")) and name.endswith(".weight"):
+            value = 1.0 + 0.1 * rng.standard_normal(shape)
+        elif len(shape) == 1:
+            value = 0.1 * rng.standard_normal(shape)
+        else:
+            fan_in = shape[0] if name.endswith("conv_transpose.weight") else int(np.prod(shape[1:]))
+            value = rng.standard_normal(shape) / np.sqrt(fan_in)
+        weights[name] = value.astype(DTYPES[cfg["_dtype"]])
+    return weights
+
+
+def write(folder, cfg, seed, inputs):
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    public = {k: v for k, v in cfg.items() if not k.startswith("_")}
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(public, f, indent=2)
+    save_file(random_weights(cfg, rng), os.path.join(folder, "model.safetensors"), metadata={"format": "pt"})
+    if inputs:
+        h, w = cfg["grid"]["height"], cfg["grid"]["width"]
+        state = rng.standard_normal((cfg["state_channels"], h, w)).astype(np.float32)
+        flux = rng.standard_normal((cfg["flux_channels"], h, w)).astype(np.float32)
+        save_file({"state": state, "flux": flux}, os.path.join(folder, "inputs.safetensors"))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out")
+    parser.add_argument("--config", action="append")
+    parser.add_argument("--inputs", action="store_true")
+    parser.add_argument("--seed", type=int, default=2025)
+    args = parser.parse_args()
+    known = TEST_CONFIGS | BENCHMARK_CONFIGS
+    for i, name in enumerate(args.config or TEST_CONFIGS):
+        if name not in known:
+            sys.exit(f"unknown config {name!r}; known: {', '.join(known)}")
+        write(os.path.join(args.out, name), known[name], args.seed + i, args.inputs)
+        print(os.path.join(args.out, name))
+
+
+if __name__ == "__main__":
+    main()
