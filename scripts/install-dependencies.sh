@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages forecastd builds against (Debian 12); with --test also the independent
-# readers the tests compare with (cdo; Python's numpy, xarray, netCDF4, cftime, safetensors). Idempotent:
+# readers the tests compare with (cdo; Python's numpy, xarray, netCDF4, cftime, safetensors, and onnx with
+# onnxruntime for the surrogate's parity tests). Idempotent:
 # what is present is left alone, and apt and pip are only consulted when something is missing.
 set -euo pipefail
 
@@ -21,8 +22,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-python_packages=(numpy xarray netCDF4 cftime safetensors)
-if [ "${1:-}" = "--test" ] && ! python3 -c "import numpy, xarray, netCDF4, cftime, safetensors" 2>/dev/null; then
+python_packages=(numpy xarray netCDF4 cftime safetensors onnx onnxruntime ml_dtypes)
+if [ "${1:-}" = "--test" ] && ! python3 -c "import numpy, xarray, netCDF4, cftime, safetensors, onnx, onnxruntime, ml_dtypes" 2>/dev/null; then
     echo "installing: ${python_packages[*]} (pip)"
     python3 -m pip install -q "${python_packages[@]}" || python3 -m pip install -q --break-system-packages "${python_packages[@]}"
 fi

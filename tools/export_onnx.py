@@ -20,6 +20,7 @@ from safetensors.numpy import load_file, save_file
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference"))
 import wenhai_config  # noqa: E402
+from forward import relative_position_index, shift_mask  # noqa: E402  (Swin's own index and mask definitions)
 
 OPSET = 17
 
@@ -189,23 +190,6 @@ class Exporter:
             opset_imports=[helper.make_opsetid("", OPSET)], producer_name="forecastd export_onnx.py")
         onnx.checker.check_model(model, full_check=True)
         return model
-
-
-def relative_position_index(ws):
-    coords = np.stack(np.meshgrid(np.arange(ws), np.arange(ws), indexing="ij")).reshape(2, -1)
-    rel = (coords[:, :, None] - coords[:, None, :]).transpose(1, 2, 0) + (ws - 1)
-    return rel[:, :, 0] * (2 * ws - 1) + rel[:, :, 1]
-
-
-def shift_mask(h, w, ws, shift):
-    img = np.zeros((h, w))
-    label = 0
-    for hs in (slice(0, -ws), slice(-ws, -shift), slice(-shift, None)):
-        for wsl in (slice(0, -ws), slice(-ws, -shift), slice(-shift, None)):
-            img[hs, wsl] = label
-            label += 1
-    windows = img.reshape(h // ws, ws, w // ws, ws).transpose(0, 2, 1, 3).reshape(-1, ws * ws)
-    return np.where(windows[:, None, :] != windows[:, :, None], -100.0, 0.0)
 
 
 def run(folder):
