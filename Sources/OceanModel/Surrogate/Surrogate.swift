@@ -37,6 +37,8 @@ public final class Surrogate: @unchecked Sendable {
     private let head: OutputHead
     private let pool: ThreadPool
     private let arena = Arena()
+    /// Encoder outputs kept for the decoder; capacity reserved at init so passes do not allocate.
+    private var skips: [Tensor] = []
     private let lock = NSLock()
 
     /// Loads `config.json` and `model.safetensors` from a model folder.
@@ -88,6 +90,7 @@ public final class Surrogate: @unchecked Sendable {
         parameterCount = w.parameterCount
         weightBytes = w.parameterCount * MemoryLayout<Float>.size
         self.pool = pool
+        skips.reserveCapacity(dims.count)
     }
 
     /// Floats of activation memory the last forward pass planned (0 before the first).
@@ -127,7 +130,7 @@ public final class Surrogate: @unchecked Sendable {
 
         // Swin body: encoder stages keep their output as the skip of the decoder stage at that resolution.
         var tokens = x.reshaped(Dimensions(h * w, d))
-        var skips: [Tensor] = []
+        skips.removeAll(keepingCapacity: true)
         for i in dims.indices {
             let sh = h >> i, sw = w >> i
             for block in encoder[i] { block(tokens, height: sh, width: sw, arena: arena, pool: pool) }
