@@ -1,5 +1,6 @@
 import ArgumentParser
 import CProcessor
+import Tensor
 
 /// The forecastd command line: one binary for forecasts, the daemon, batch jobs and benchmarks.
 @main
@@ -8,7 +9,7 @@ struct Forecastd: ParsableCommand {
         commandName: "forecastd",
         abstract: "Ocean forecast inference runtime: data-driven ocean forecasts from NetCDF to NetCDF.",
         version: "0.1.0",
-        subcommands: [Inspect.self, Bench.self, Probe.self]
+        subcommands: [Inspect.self, ModelInfo.self, Bench.self, Probe.self]
     )
 
     /// Refuses to start on a processor that lacks instructions the kernels were compiled to use, instead of
@@ -35,5 +36,21 @@ struct ComputeOptions: ParsableArguments {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    /// The pool these options ask for: the shared one unless --threads says otherwise.
+    var pool: ThreadPool { threads.map { ThreadPool(threads: $0) } ?? .shared }
+}
+
+/// A grid given on the command line as HEIGHTxWIDTH (latitudes x longitudes).
+enum GridOption {
+    /// The grid in `text`, nil when `text` is nil.
+    static func parse(_ text: String?) throws -> (height: Int, width: Int)? {
+        guard let text else { return nil }
+        let parts = text.split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, parts.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("a grid is HEIGHTxWIDTH with positive sizes, e.g. 720x1440; got '\(text)'")
+        }
+        return (parts[0], parts[1])
     }
 }

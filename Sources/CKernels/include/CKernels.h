@@ -4,7 +4,7 @@
 /// Pointwise transcendental loops (exp, erfc, GELU, SiLU, softmax) written as branch-free C that the
 /// compiler vectorises for the build's target CPU (AVX-512 or AVX2 with FMA in release builds, SSE2 in a
 /// portable build). No libm calls, no fast-math: NaN propagates and infinities take their limits.
-/// `source` and `destination` may be the same array.
+/// `source` and `destination` are the same array or do not overlap at all.
 
 /// destination[i] = exp(source[i]); about 2 ulp.
 void fd_exp(const float *source, float *destination, long count);

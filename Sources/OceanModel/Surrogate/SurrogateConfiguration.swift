@@ -10,6 +10,11 @@ public struct SurrogateConfiguration: Codable, Sendable, Equatable {
     public struct Grid: Codable, Sendable, Equatable {
         public var height: Int
         public var width: Int
+
+        public init(height: Int, width: Int) {
+            self.height = height
+            self.width = width
+        }
     }
 
     public var grid: Grid
@@ -75,9 +80,7 @@ public struct SurrogateConfiguration: Codable, Sendable, Equatable {
     /// Reads and validates `config.json` in `folder`.
     public static func load(folder: String) throws -> SurrogateConfiguration {
         let path = (folder as NSString).appendingPathComponent("config.json")
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SurrogateError.configuration(path: path, detail: "cannot be read")
-        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw SurrogateError.missing(path: path) }
         let configuration: SurrogateConfiguration
         do {
             configuration = try JSONDecoder().decode(SurrogateConfiguration.self, from: data)

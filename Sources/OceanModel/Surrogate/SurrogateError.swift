@@ -2,6 +2,8 @@ import Tensor
 
 /// Why a surrogate model cannot be loaded or run. Every case names the file and what was wrong.
 public enum SurrogateError: Error, CustomStringConvertible, Equatable {
+    /// A model file (`config.json`) does not exist or cannot be read.
+    case missing(path: String)
     /// `config.json` is missing, not JSON, or describes an impossible network.
     case configuration(path: String, detail: String)
     /// The weights file does not match the configuration: every missing, unexpected and misshaped tensor.
@@ -13,6 +15,8 @@ public enum SurrogateError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
+        case .missing(let path):
+            return "\(path): no such file, or not readable (a model folder holds config.json and model.safetensors)"
         case .configuration(let path, let detail):
             return "\(path): \(detail)"
         case .weights(let path, let missing, let unexpected, let misshaped):

@@ -32,19 +32,13 @@ struct BenchmarkResult: Codable {
 }
 
 /// A suite's results with the facts needed to read them.
-struct BenchmarkReport: Codable {
+struct BenchmarkReport: Codable, JSONReport {
     var suite: String
     var date: String
     var machine: String
     var threads: Int
     var repetitions: Int
     var results: [BenchmarkResult]
-
-    func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
-    }
 
     func table() -> String {
         var lines = ["suite \(suite)  \(date)  \(machine)  threads \(threads)  repetitions \(repetitions)", ""]

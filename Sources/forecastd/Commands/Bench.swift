@@ -5,7 +5,7 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a benchmark suite; every figure comes with a reference measured in the same run.",
-        subcommands: [BenchKernels.self, BenchIO.self]
+        subcommands: [BenchKernels.self, BenchIO.self, BenchSurrogate.self]
     )
 }
 
@@ -63,13 +63,40 @@ struct BenchIO: ParsableCommand {
     var json = false
 
     func run() throws {
-        let parts = (smoke ? "64x128" : grid).split(separator: "x").compactMap { Int($0) }
-        guard parts.count == 2, parts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--grid must be LATxLON, got \(grid)") }
+        let parts = try GridOption.parse(smoke ? "64x128" : grid)!
         guard (0...9).contains(deflate) else { throw ValidationError("--deflate must be 0-9, got \(deflate)") }
         try reportingFailures {
-            let report = try IOBenchmark(latitudes: parts[0], longitudes: parts[1], levels: smoke ? 2 : levels,
+            let report = try IOBenchmark(latitudes: parts.height, longitudes: parts.width, levels: smoke ? 2 : levels,
                                          repetitions: smoke ? 2 : max(1, repetitions), deflateLevel: deflate, folder: folder).run()
             print(json ? report.json() : report.table())
+        }
+    }
+}
+
+/// `forecastd bench surrogate DIR`.
+struct BenchSurrogate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "surrogate",
+        abstract: "Forward passes of a model folder's network: per-pass times and the fraction of FMA peak.",
+        discussion: "tools/bench_surrogate.py runs this interleaved with ONNX Runtime on the same model."
+    )
+
+    @Argument(help: "The model folder (config.json, model.safetensors, optional inputs.safetensors).")
+    var folder: String
+
+    @OptionGroup var compute: ComputeOptions
+
+    @Option(help: "Timed forward passes (after two untimed planning passes).")
+    var repetitions = 5
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        try Forecastd.checkProcessor()
+        try reportingFailures {
+            let report = try SurrogateBenchmark(folder: folder, pool: compute.pool, repetitions: max(1, repetitions))
+            print(json ? report.json() : report.text())
         }
     }
 }

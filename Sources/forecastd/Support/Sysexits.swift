@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetCDF
+import OceanModel
 
 /// forecastd's exit statuses (sysexits.h): every failure leaves with one of these and a message on stderr.
 enum Sysexit: Int32 {
@@ -22,6 +23,12 @@ enum Sysexit: Int32 {
             case .fileMissing: .noInput
             case .notNetCDF, .variableMissing, .wrongShape, .badAttribute, .badCoordinate: .dataError
             case .library, .cannotWrite: .ioError
+            }
+        case let e as SurrogateError:
+            switch e {
+            case .missing, .damagedWeights(.unreadable): .noInput
+            case .configuration, .weights: .configuration
+            case .damagedWeights, .input: .dataError
             }
         default: .software
         }

@@ -2,7 +2,7 @@ import Foundation
 import NetCDF
 
 /// The content of a NetCDF file as `forecastd inspect` shows it.
-struct FileReport: Codable {
+struct FileReport: Codable, JSONReport {
     struct DimensionEntry: Codable {
         var name: String
         var length: Int
@@ -110,12 +110,6 @@ struct FileReport: Codable {
         let valid = count - nans
         return Statistics(min: valid > 0 ? low : nil, mean: valid > 0 ? sum / Double(valid) : nil,
                           max: valid > 0 ? high : nil, nanCount: nans, count: count)
-    }
-
-    func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
     }
 
     func text() -> String {

@@ -1,0 +1,54 @@
+import Foundation
+import OceanModel
+import Tensor
+
+/// `forecastd bench surrogate DIR`: forward passes of a model folder's network on its `inputs.safetensors`
+/// (state, flux) or, without one, on seeded random fields at the config's grid. The first two passes plan
+/// the arena and are not timed. Prints per-pass times and the FMA peak measured at the same thread count, so
+/// that tools/bench_surrogate.py can set them beside ONNX Runtime's, interleaved in one run.
+struct SurrogateBenchmark: JSONReport {
+    var folder: String
+    var threads: Int
+    var gflopPerStep: Double
+    var passMilliseconds: [Double]
+    var medianMilliseconds: Double
+    var gflops: Double
+    var fmaPeakGflops: Double
+    var fractionOfPeak: Double
+
+    init(folder: String, pool: ThreadPool, repetitions: Int) throws {
+        let model = try Surrogate(folder: folder, pool: pool)
+        let c = model.configuration
+        let inputs = (folder as NSString).appendingPathComponent("inputs.safetensors")
+        let state: Tensor, flux: Tensor
+        if FileManager.default.fileExists(atPath: inputs) {
+            let file = try SafeTensorsFile(path: inputs)
+            (state, flux) = (try file.tensor("state"), try file.tensor("flux"))
+        } else {
+            state = RandomTensor.uniform([c.stateChannels, c.grid.height, c.grid.width], seed: 1)
+            flux = RandomTensor.uniform([c.fluxChannels, c.grid.height, c.grid.width], seed: 2)
+        }
+        let change = Tensor(zeros: state.shape)
+        for _ in 0..<2 { try model.forward(state: state, flux: flux, into: change) }
+        var timing = Timing()
+        for _ in 0..<repetitions {
+            timing.seconds.append(try Timing.measure { try model.forward(state: state, flux: flux, into: change) })
+        }
+        let cost = SurrogateCost(c, height: state.shape[1], width: state.shape[2])
+        self.folder = folder
+        threads = pool.threadCount
+        gflopPerStep = cost.flops / 1e9
+        passMilliseconds = timing.seconds.map { $0 * 1000 }
+        medianMilliseconds = timing.median * 1000
+        gflops = cost.flops / timing.median / 1e9
+        fmaPeakGflops = FMAPeak.measure(pool: pool, rounds: 3, smoke: false).gflops
+        fractionOfPeak = gflops / fmaPeakGflops
+    }
+
+    func text() -> String {
+        String(format: "%@: %d threads, %.3f GFLOP per step, median %.1f ms over %d passes (%.1f-%.1f), "
+               + "%.1f GFLOP/s = %.0f%% of the %.0f GFLOP/s FMA peak", folder, threads, gflopPerStep,
+               medianMilliseconds, passMilliseconds.count, passMilliseconds.min() ?? 0, passMilliseconds.max() ?? 0,
+               gflops, 100 * fractionOfPeak, fmaPeakGflops)
+    }
+}

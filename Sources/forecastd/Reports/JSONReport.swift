@@ -1,0 +1,12 @@
+import Foundation
+
+/// A report a command prints as text or, with --json, as pretty-printed JSON with sorted keys.
+protocol JSONReport: Encodable {}
+
+extension JSONReport {
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}
