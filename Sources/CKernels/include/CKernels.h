@@ -17,4 +17,16 @@ void fd_silu(const float *source, float *destination, long count);
 /// destination = softmax(source) over `count` values; a row holding NaN gives NaN, -inf gets weight 0.
 void fd_softmax(const float *source, float *destination, long count);
 
+/// Floats needed to pack a K x N weight matrix for fd_gemm_rows (N rounded up to whole panels).
+long fd_gemm_packed_count(long k, long n);
+/// Packs row-major W [k, n] into `packed` (fd_gemm_packed_count floats, 64-byte aligned) once, at load.
+void fd_gemm_pack(const float *w, long k, long n, float *packed);
+/// C[m, n] (+)= sum over taps t of A_t[m, cin] W[t cin ..< (t + 1) cin, :]: `rows[p * taps + t]` points at the
+/// `cin` values of row p's tap t (a GEMM has one tap and row pointers a + p lda; a convolution one tap per
+/// kernel position, pointing into the input or at zeros). With `accumulate`, C is added to.
+void fd_gemm_rows(const float *_Nonnull const *_Nonnull rows, long taps, long cin, long m, const float *packed, long n, float *c,
+                  long ldc, int accumulate);
+/// C[m, n] (+)= A[m, k] W for a row-major A with row stride `lda`.
+void fd_gemm_strided(const float *a, long lda, long k, long m, const float *packed, long n, float *c, long ldc,
+                     int accumulate);
 #endif

@@ -7,14 +7,14 @@ struct OutputHead {
     let patch: Int
     let outChannels: Int
     /// `[D, S * p * p]`, column `s * p * p + i * p + j` feeding out[s, ty * p + i, tx * p + j].
-    let weight: Tensor
+    let weight: PackedMatrix
     let bias: Tensor
 
     init(_ weights: WeightReader, _ prefix: String, dim d: Int, outChannels s: Int, patch p: Int) {
         patch = p
         outChannels = s
         let w = weights.tensor("\(prefix).weight", Dimensions(s * p * p, d))
-        weight = w.transposed(0, 1).contiguous()
+        weight = PackedMatrix(w.transposed(0, 1).contiguous())
         bias = weights.tensor("\(prefix).bias", Dimensions(s * p * p))
     }
 
@@ -22,16 +22,16 @@ struct OutputHead {
     func callAsFunction(_ x: Tensor, into out: Tensor, arena: Arena, pool: ThreadPool) {
         let th = x.shape[0], tw = x.shape[1], d = x.shape[2], tokens = th * tw
         let s = outChannels, p = patch, n = s * p * p, h = out.shape[1], w = out.shape[2]
-        let block = GEMM.rowsPerCall(k: n)
+        let block = PackedGEMM.stagedRows(width: n)
         let mark = arena.mark()
         defer { arena.release(to: mark) }
         let scratch = arena.tensor(Dimensions(pool.threadCount, block * n)).pointer
-        let px = x.pointer, pw = weight.pointer, pb = bias.pointer, po = out.pointer
+        let px = x.pointer, pb = UnsafePointer(bias.pointer), po = out.pointer, weight = weight
         pool.parallelFor((tokens + block - 1) / block) { task, thread in
             let first = task * block, count = min(block, tokens - first)
             let rows = scratch + thread * block * n
-            GEMM.multiplyRows(px + first * d, pw, m: count, n: n, k: d, into: rows, bias: pb, epilogue: .bias,
-                              firstRow: first)
+            PackedGEMM.multiplyRows(px + first * d, rowStride: d, m: count, weight, into: rows, bias: pb,
+                                    epilogue: .bias, firstRow: first)
             for c in 0..<s {
                 for i in 0..<p {
                     for t in 0..<count {

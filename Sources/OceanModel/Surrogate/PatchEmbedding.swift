@@ -8,7 +8,7 @@ struct PatchEmbedding {
     let inChannels: Int
     let outChannels: Int
     /// `[Cin * p * p, D]`, rows in PyTorch's flattening order (channel, row, column).
-    let weight: Tensor
+    let weight: PackedMatrix
     let bias: Tensor
 
     init(_ weights: WeightReader, _ prefix: String, inChannels: Int, outChannels: Int, patch: Int) {
@@ -16,7 +16,7 @@ struct PatchEmbedding {
         self.inChannels = inChannels
         self.outChannels = outChannels
         let w = weights.tensor("\(prefix).weight", Dimensions(outChannels, inChannels, patch, patch))
-        weight = w.reshaped(Dimensions(outChannels, inChannels * patch * patch)).transposed(0, 1).contiguous()
+        weight = PackedMatrix(w.reshaped(Dimensions(outChannels, inChannels * patch * patch)).transposed(0, 1).contiguous())
         bias = weights.tensor("\(prefix).bias", Dimensions(outChannels))
     }
 
@@ -24,11 +24,11 @@ struct PatchEmbedding {
     func callAsFunction(_ x: Tensor, into out: Tensor, arena: Arena, pool: ThreadPool) {
         let h = x.shape[1], w = x.shape[2], th = out.shape[0], tw = out.shape[1]
         let p = patch, cin = inChannels, d = outChannels, k = cin * p * p, tokens = th * tw
-        let block = GEMM.rowsPerCall(k: k)
+        let block = PackedGEMM.stagedRows(width: k)
         let mark = arena.mark()
         defer { arena.release(to: mark) }
         let scratch = arena.tensor(Dimensions(pool.threadCount, block * k)).pointer
-        let px = x.pointer, pw = weight.pointer, pb = bias.pointer, po = out.pointer
+        let px = x.pointer, pb = UnsafePointer(bias.pointer), po = out.pointer, weight = weight
         pool.parallelFor((tokens + block - 1) / block) { task, thread in
             let first = task * block, count = min(block, tokens - first)
             let columns = scratch + thread * block * k
@@ -49,8 +49,8 @@ struct PatchEmbedding {
                     }
                 }
             }
-            GEMM.multiplyRows(columns, pw, m: count, n: d, k: k, into: po + first * d, bias: pb, epilogue: .bias,
-                              firstRow: first)
+            PackedGEMM.multiplyRows(columns, rowStride: k, m: count, weight, into: po + first * d, bias: pb,
+                                    epilogue: .bias, firstRow: first)
         }
     }
 }

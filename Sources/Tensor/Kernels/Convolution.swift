@@ -1,8 +1,9 @@
-/// A 2-D convolution on channels-last maps `[H, W, Cin] -> [Ho, Wo, Cout]` by im2col + GEMM, a block of output
-/// pixels per task so the im2col buffer stays in cache. Covers patch embedding (kernel = stride, no padding)
-/// and the 3x3 convolutions with stride 1 or 2 and padding 1.
+/// A 2-D convolution on channels-last maps `[H, W, Cin] -> [Ho, Wo, Cout]` as an indirect GEMM: for a block
+/// of output pixels, one pointer per kernel tap to the input pixel it reads (or to zeros outside the map),
+/// and ``PackedGEMM`` multiplies straight from the input, without an im2col copy. Covers the 3x3 convolutions
+/// with stride 1 or 2 and padding 1, and patch embedding of channels-last maps (kernel = stride).
 ///
-/// The PyTorch weight `[Cout, Cin, kh, kw]` is converted once, at load, to `[kh * kw * Cin, Cout]`.
+/// The PyTorch weight `[Cout, Cin, kh, kw]` is converted once, at load, to `[kh * kw * Cin, Cout]` and packed.
 public struct Conv2d: Sendable {
     /// Kernel size (square).
     public let kernel: Int
@@ -14,10 +15,12 @@ public struct Conv2d: Sendable {
     public let inChannels: Int
     /// Output channels.
     public let outChannels: Int
-    /// Weights as `[kernel * kernel * inChannels, outChannels]`.
-    public let weight: Tensor
+    /// Weights as `[kernel * kernel * inChannels, outChannels]`, packed.
+    public let weight: PackedMatrix
     /// Bias `[outChannels]`, or nil.
     public let bias: Tensor?
+    /// `inChannels` zeros: what a tap outside the input map reads.
+    let zeros: Tensor
 
     /// Builds the layer from PyTorch's `[Cout, Cin, k, k]` weight.
     public init(pytorchWeight: Tensor, bias: Tensor?, stride: Int, padding: Int) {
@@ -28,9 +31,11 @@ public struct Conv2d: Sendable {
         kernel = pytorchWeight.shape[2]
         self.stride = stride
         self.padding = padding
-        weight = pytorchWeight.permuted([2, 3, 1, 0]).contiguous().reshaped([kernel * kernel * inChannels, outChannels])
+        weight = PackedMatrix(pytorchWeight.permuted([2, 3, 1, 0]).contiguous()
+            .reshaped([kernel * kernel * inChannels, outChannels]))
         if let bias { precondition(bias.count == outChannels, "Conv2d bias \(bias.shape) for \(outChannels) channels") }
         self.bias = bias
+        zeros = Tensor(zeros: [inChannels])
     }
 
     /// Output height and width for an input of `height` x `width`.
@@ -45,48 +50,41 @@ public struct Conv2d: Sendable {
         let (ho, wo) = outputSize(height: x.shape[0], width: x.shape[1])
         precondition(out.shape == Dimensions(ho, wo, outChannels) && out.isContiguous, "Conv2d output \(out.shape), expected \([ho, wo, outChannels])")
         let epilogue = epilogue ?? (bias == nil ? .none : .bias)
-        if case .biasResidual(let r) = epilogue { precondition(r.count == out.count && r.isContiguous, "residual \(r.shape)") }
-        let pixels = ho * wo, k = kernel * kernel * inChannels
+        let pb = GEMM.checkEpilogue(epilogue, bias: bias, n: outChannels, c: out)
+        let pixels = ho * wo, taps = kernel * kernel
         guard pixels > 0 else { return }
-        let block = GEMM.rowsPerCall(k: k)
+        let block = min(PackedGEMM.rowsPerTask, max(16, (pixels + 2 * pool.threadCount - 1) / (2 * pool.threadCount)))
         let mark = arena.mark()
         defer { arena.release(to: mark) }
-        let scratch = arena.tensor(Dimensions(pool.threadCount, block * k)).pointer
+        let rows = arena.pointers(pool.threadCount * block * taps)
         let h = x.shape[0], w = x.shape[1], cin = inChannels, kk = kernel, st = stride, pad = padding
-        let px = x.pointer, pw = weight.pointer, po = out.pointer, pb = bias?.pointer
+        let px = UnsafePointer(x.pointer), zero = UnsafePointer(zeros.pointer), po = out.pointer, weight = weight
         pool.parallelFor((pixels + block - 1) / block) { task, thread in
             let first = task * block, count = min(block, pixels - first)
-            let columns = scratch + thread * block * k
+            let taskRows = rows + thread * block * taps
             for i in 0..<count {
                 let oy = (first + i) / wo, ox = (first + i) % wo
-                var dst = columns + i * k
                 for ky in 0..<kk {
                     let iy = oy * st + ky - pad
-                    let x0 = ox * st - pad
-                    if iy < 0 || iy >= h {
-                        dst.update(repeating: 0, count: kk * cin)
-                    } else if x0 >= 0 && x0 + kk <= w {
-                        dst.update(from: px + (iy * w + x0) * cin, count: kk * cin)
-                    } else {
-                        for kx in 0..<kk {
-                            let ix = x0 + kx
-                            if ix < 0 || ix >= w { (dst + kx * cin).update(repeating: 0, count: cin) }
-                            else { (dst + kx * cin).update(from: px + (iy * w + ix) * cin, count: cin) }
-                        }
+                    for kx in 0..<kk {
+                        let ix = ox * st + kx - pad
+                        let inside = iy >= 0 && iy < h && ix >= 0 && ix < w
+                        taskRows[i * taps + ky * kk + kx] = inside ? px + (iy * w + ix) * cin : zero
                     }
-                    dst += kk * cin
                 }
             }
-            GEMM.multiplyRows(columns, pw, m: count, n: outChannels, k: k, into: po + first * outChannels,
-                              bias: pb, epilogue: epilogue, firstRow: first)
+            PackedGEMM.multiplyRows(taskRows, taps: taps, m: count, weight, into: po + first * outChannels,
+                                    bias: pb, epilogue: epilogue, firstRow: first)
         }
     }
 }
 
 /// A transposed convolution whose kernel equals its stride (the up-sampling block's kernel 2, stride 2):
 /// every input pixel writes its own `stride x stride` patch of the output. `[H, W, Cin] -> [sH, sW, Cout]`.
+/// For kernel row `a`, the patches of one input row form one contiguous output row, so each (input row, a)
+/// is a single ``PackedGEMM`` writing straight into the output.
 ///
-/// The PyTorch weight `[Cin, Cout, k, k]` is converted once to `[Cin, k * k * Cout]`.
+/// The PyTorch weight `[Cin, Cout, k, k]` is converted once to k matrices `[Cin, k * Cout]` and packed.
 public struct ConvTranspose2d: Sendable {
     /// Kernel size, equal to the stride.
     public let stride: Int
@@ -94,10 +92,10 @@ public struct ConvTranspose2d: Sendable {
     public let inChannels: Int
     /// Output channels.
     public let outChannels: Int
-    /// Weights as `[inChannels, stride * stride * outChannels]`, column `(a * stride + b) * Cout + co`.
-    public let weight: Tensor
-    /// Bias `[outChannels]`, or nil.
-    public let bias: Tensor?
+    /// For each kernel row a: `[inChannels, stride * outChannels]`, column `b * Cout + co`, packed.
+    public let weights: [PackedMatrix]
+    /// Bias `[outChannels]` repeated `stride` times, or nil.
+    let tiledBias: Tensor?
 
     /// Builds the layer from PyTorch's `[Cin, Cout, k, k]` weight; the stride is k.
     public init(pytorchWeight: Tensor, bias: Tensor?) {
@@ -106,10 +104,16 @@ public struct ConvTranspose2d: Sendable {
         inChannels = pytorchWeight.shape[0]
         outChannels = pytorchWeight.shape[1]
         stride = pytorchWeight.shape[2]
-        weight = pytorchWeight.permuted([0, 2, 3, 1]).contiguous()
-            .reshaped([inChannels, stride * stride * outChannels])
-        if let bias { precondition(bias.count == outChannels, "ConvTranspose2d bias \(bias.shape) for \(outChannels) channels") }
-        self.bias = bias
+        let (cin, cout, s) = (inChannels, outChannels, stride)
+        weights = (0..<s).map { a in
+            PackedMatrix(pytorchWeight.slice(2, a..<(a + 1)).permuted([0, 2, 3, 1]).contiguous().reshaped([cin, s * cout]))
+        }
+        if let bias {
+            precondition(bias.count == cout, "ConvTranspose2d bias \(bias.shape) for \(cout) channels")
+            tiledBias = Tensor(shape: [s * cout], values: Array(repeatElement(bias.toArray(), count: s).joined()))
+        } else {
+            tiledBias = nil
+        }
     }
 
     /// out = activation(convTranspose(x) + bias).
@@ -118,29 +122,14 @@ public struct ConvTranspose2d: Sendable {
         precondition(x.rank == 3 && x.shape[2] == inChannels && x.isContiguous, "ConvTranspose2d input \(x.shape)")
         let h = x.shape[0], w = x.shape[1], s = stride, cout = outChannels
         precondition(out.shape == Dimensions(h * s, w * s, cout) && out.isContiguous, "ConvTranspose2d output \(out.shape)")
-        let pixels = h * w, n = s * s * cout
-        guard pixels > 0 else { return }
-        let block = GEMM.rowsPerCall(k: n)
-        let mark = arena.mark()
-        defer { arena.release(to: mark) }
-        let scratch = arena.tensor(Dimensions(pool.threadCount, block * n)).pointer
-        let px = x.pointer, pw = weight.pointer, po = out.pointer, pb = bias?.pointer
-        pool.parallelFor((pixels + block - 1) / block) { task, thread in
-            let first = task * block, count = min(block, pixels - first)
-            let patches = scratch + thread * block * n
-            GEMM.multiplyRows(px + first * inChannels, pw, m: count, n: n, k: inChannels, into: patches,
-                              bias: nil, epilogue: .none, firstRow: first)
-            for i in 0..<count {
-                let y = (first + i) / w, xx = (first + i) % w
-                for a in 0..<s {
-                    for b in 0..<s {
-                        let src = patches + i * n + (a * s + b) * cout
-                        let dst = po + ((y * s + a) * w * s + xx * s + b) * cout
-                        if let pb { zipVectors(src, pb, dst, cout, +) } else { dst.update(from: src, count: cout) }
-                        activation.apply(dst, dst, cout)
-                    }
-                }
-            }
+        guard h * w > 0 else { return }
+        let epilogue: Epilogue = tiledBias == nil ? .none : (activation == .identity ? .bias : .biasActivation(activation))
+        let pb = tiledBias.map { UnsafePointer($0.pointer) }
+        let px = UnsafePointer(x.pointer), po = out.pointer, cin = inChannels, weights = weights
+        pool.parallelFor(h * s) { task, _ in
+            let y = task / s, a = task % s
+            PackedGEMM.multiplyRows(px + y * w * cin, rowStride: cin, m: w, weights[a],
+                                    into: po + (y * s + a) * w * s * cout, bias: pb, epilogue: epilogue, firstRow: 0)
         }
     }
 }

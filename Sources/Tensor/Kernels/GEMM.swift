@@ -30,15 +30,9 @@ public enum GEMM {
         precondition(a.isContiguous && w.isContiguous && c.isContiguous, "GEMM takes contiguous matrices")
         let m = a.shape[0], k = a.shape[1], n = w.shape[1]
         precondition(w.shape[0] == k && c.shape == Dimensions(m, n), "GEMM shapes \(a.shape) x \(w.shape) -> \(c.shape)")
-        var needsBias = true
-        switch epilogue {
-        case .none: needsBias = false
-        case .biasResidual(let r): precondition(r.isContiguous && r.shape == c.shape, "residual \(r.shape) for output \(c.shape)")
-        default: break
-        }
-        if needsBias { precondition(bias?.count == n && bias!.isContiguous, "GEMM epilogue needs a bias of \(n) values") }
+        let pb = checkEpilogue(epilogue, bias: bias, n: n, c: c)
         guard m > 0, n > 0 else { return }
-        let pa = a.pointer, pw = w.pointer, pc = c.pointer, pb = needsBias ? bias?.pointer : nil
+        let pa = a.pointer, pw = w.pointer, pc = c.pointer
         let perThread = pool.threadCount == 1 ? 1 : 2
         let tasks = max(1, min(pool.threadCount * perThread, (m + minimumRowsPerTask - 1) / minimumRowsPerTask))
         let size = (m + tasks - 1) / tasks
@@ -49,10 +43,6 @@ public enum GEMM {
         }
     }
 
-    /// Rows per ``multiplyRows(_:_:m:n:k:into:bias:epilogue:firstRow:)`` call for a layer that stages its A
-    /// rows in scratch (im2col, gathered patches): enough that packing W is amortised, few enough to stay in L2.
-    public static func rowsPerCall(k: Int) -> Int { max(32, min(256, 65_536 / max(k, 1))) }
-
     /// One thread's product of `m` rows: C[m, n] = A[m, k] W[k, n] plus the epilogue; the building block of
     /// fused layers that run it inside their own ``ThreadPool`` tasks. `firstRow` locates these rows in a
     /// residual tensor.
@@ -61,16 +51,39 @@ public enum GEMM {
                              into c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, epilogue: Epilogue,
                              firstRow: Int) {
         _ = singleThreadedBLAS
-        // A residual that is C itself is accumulated by the GEMM (beta = 1) instead of added afterwards.
-        var residual: UnsafeMutablePointer<Float>? = nil
-        if case .biasResidual(let r) = epilogue { residual = r.pointer + firstRow * n }
-        let inPlace = residual == c
+        let inPlace = residualIsOutput(epilogue, c, firstRow: firstRow, n: n)
         if k == 0 {
             if !inPlace { c.update(repeating: 0, count: m * n) }
         } else {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
                         a, Int32(k), w, Int32(n), inPlace ? 1 : 0, c, Int32(n))
         }
+        applyEpilogue(c, m: m, n: n, bias: bias, epilogue: epilogue, firstRow: firstRow, inPlace: inPlace)
+    }
+
+    /// Checks `epilogue` against the output `c` of N columns; returns the bias the epilogue adds (nil for none).
+    static func checkEpilogue(_ epilogue: Epilogue, bias: Tensor?, n: Int, c: Tensor) -> UnsafePointer<Float>? {
+        switch epilogue {
+        case .none: return nil
+        case .biasResidual(let r): precondition(r.isContiguous && r.shape == c.shape, "residual \(r.shape) for output \(c.shape)")
+        default: break
+        }
+        precondition(bias?.count == n && bias!.isContiguous, "GEMM epilogue needs a bias of \(n) values")
+        return UnsafePointer(bias!.pointer)
+    }
+
+    /// True when the epilogue's residual is C itself: the product then accumulates into C (beta = 1) and the
+    /// epilogue adds only the bias.
+    @inline(__always)
+    static func residualIsOutput(_ epilogue: Epilogue, _ c: UnsafeMutablePointer<Float>, firstRow: Int, n: Int) -> Bool {
+        if case .biasResidual(let r) = epilogue { return r.pointer + firstRow * n == c }
+        return false
+    }
+
+    /// Bias, activation or residual on `m` finished rows of C while they are in cache.
+    @inline(__always)
+    static func applyEpilogue(_ c: UnsafeMutablePointer<Float>, m: Int, n: Int, bias: UnsafePointer<Float>?,
+                              epilogue: Epilogue, firstRow: Int, inPlace: Bool) {
         guard let bias else { return }
         for row in 0..<m {
             let dst = c + row * n
@@ -78,35 +91,35 @@ public enum GEMM {
             switch epilogue {
             case .none, .bias: break
             case .biasActivation(let f): f.apply(dst, dst, n)
-            case .biasResidual: if let residual, !inPlace { zipVectors(dst, residual + row * n, dst, n, +) }
+            case .biasResidual(let r): if !inPlace { zipVectors(dst, r.pointer + (firstRow + row) * n, dst, n, +) }
             }
         }
     }
 }
 
-/// A fully connected layer with PyTorch's layout converted once at load: the weight `[out, in]` is stored
-/// transposed as `[in, out]` so that every product is a plain row-major GEMM.
+/// A fully connected layer with PyTorch's layout converted once at load: the weight `[out, in]` is transposed
+/// to `[in, out]` and packed for ``PackedGEMM``, so that every product streams it without repacking.
 public struct Linear: Sendable {
-    /// W^T, shape `[in, out]`.
-    public let weight: Tensor
+    /// W^T, `[in, out]`, packed.
+    public let weight: PackedMatrix
     /// Bias, shape `[out]`, or nil.
     public let bias: Tensor?
 
     /// Builds the layer from a PyTorch-layout weight `[out, in]` and optional bias `[out]`.
     public init(pytorchWeight: Tensor, bias: Tensor?) {
         precondition(pytorchWeight.rank == 2, "Linear weight must be [out, in], got \(pytorchWeight.shape)")
-        weight = pytorchWeight.transposed(0, 1).contiguous()
+        weight = PackedMatrix(pytorchWeight.transposed(0, 1).contiguous())
         if let bias { precondition(bias.count == pytorchWeight.shape[0], "Linear bias \(bias.shape) for \(pytorchWeight.shape)") }
         self.bias = bias
     }
 
     /// Input features.
-    public var inputFeatures: Int { weight.shape[0] }
+    public var inputFeatures: Int { weight.k }
     /// Output features.
-    public var outputFeatures: Int { weight.shape[1] }
+    public var outputFeatures: Int { weight.n }
 
     /// out[M, out] = x[M, in] W^T + bias, then `epilogue` (`.bias` when the layer has a bias and none is given).
     public func callAsFunction(_ x: Tensor, into out: Tensor, epilogue: Epilogue? = nil, pool: ThreadPool = .shared) {
-        GEMM.multiply(x, weight, bias: bias, epilogue: epilogue ?? (bias == nil ? .none : .bias), into: out, pool: pool)
+        PackedGEMM.multiply(x, weight, bias: bias, epilogue: epilogue ?? (bias == nil ? .none : .bias), into: out, pool: pool)
     }
 }

@@ -52,6 +52,13 @@ public final class Arena: @unchecked Sendable {
         return Tensor(storage: extra, shape: shape)
     }
 
+    /// Room for `count` pointers (a convolution's per-tap row pointers), taken from the arena like a tensor.
+    public func pointers(_ count: Int) -> UnsafeMutablePointer<UnsafePointer<Float>> {
+        let floatsPerPointer = MemoryLayout<UnsafePointer<Float>>.stride / MemoryLayout<Float>.stride
+        return UnsafeMutableRawPointer(tensor(Dimensions(count * floatsPerPointer)).pointer)
+            .bindMemory(to: UnsafePointer<Float>.self, capacity: count)
+    }
+
     /// A position to return to with ``release(to:)``.
     public struct Mark: Sendable {
         fileprivate let used: Int
