@@ -39,13 +39,11 @@ struct PatchEmbedding {
                         let ty = (first + i) / tw, tx = (first + i) % tw
                         let y = ty * p + a, x0 = tx * p
                         let dst = columns + i * k + (c * p + a) * p
-                        if y >= h || x0 >= w {
-                            dst.update(repeating: 0, count: p)
-                        } else {
-                            let src = px + (c * h + y) * w + x0, valid = min(p, w - x0)
-                            dst.update(from: src, count: valid)
-                            if valid < p { (dst + valid).update(repeating: 0, count: p - valid) }
-                        }
+                        // A few floats per copy: an inline loop, not a memmove call.
+                        let valid = y < h ? max(0, min(p, w - x0)) : 0
+                        let src = px + (c * h + min(y, h - 1)) * w + x0
+                        for b in 0..<valid { dst[b] = src[b] }
+                        for b in valid..<p { dst[b] = 0 }
                     }
                 }
             }

@@ -39,6 +39,7 @@ public final class Surrogate: @unchecked Sendable {
     private let arena = Arena()
     /// Encoder outputs kept for the decoder; capacity reserved at init so passes do not allocate.
     private var skips: [Tensor] = []
+    private var profile = SurrogateProfile()
     private let lock = NSLock()
 
     /// Loads `config.json` and `model.safetensors` from a model folder.
@@ -120,13 +121,18 @@ public final class Surrogate: @unchecked Sendable {
         let ph = padded.height / c.patchSize, pw = padded.width / c.patchSize
         let h = ph / 2, w = pw / 2
         arena.reset()
+        var clock = profile.start()
         let patches = arena.tensor(Dimensions(ph, pw, d))
         let x = arena.tensor(Dimensions(h, w, d)), other = arena.tensor(Dimensions(h, w, d))
         stateEmbed(state, into: patches, arena: arena, pool: pool)
+        profile.record(.patchEmbedding, since: &clock)
         stateDown(patches, into: x, arena: arena, pool: pool)
+        profile.record(.downBlocks, since: &clock)
         fluxEmbed(flux, into: patches, arena: arena, pool: pool)
+        profile.record(.patchEmbedding, since: &clock)
         fluxDown(patches, into: other, arena: arena, pool: pool)
         Elementwise.add(x, other, into: x, pool: pool)
+        profile.record(.downBlocks, since: &clock)
 
         // Swin body: encoder stages keep their output as the skip of the decoder stage at that resolution.
         var tokens = x.reshaped(Dimensions(h * w, d))
@@ -147,8 +153,20 @@ public final class Surrogate: @unchecked Sendable {
             for block in decoder[i] { block(tokens, height: h >> i, width: w >> i, arena: arena, pool: pool) }
         }
         Normalization.layerNorm(tokens, gamma: norm.gamma, beta: norm.beta, epsilon: c.normEps, into: tokens, pool: pool)
+        profile.record(.swinStages, since: &clock)
 
         up(tokens.reshaped(Dimensions(h, w, d)), into: patches, arena: arena, pool: pool)
+        profile.record(.upBlock, since: &clock)
         head(patches, into: change, arena: arena, pool: pool)
+        profile.record(.outputHead, since: &clock)
+        profile.passes += 1
     }
+
+    /// Seconds spent in each part of the network, summed over the passes since ``resetProfile()``.
+    public var partSeconds: (parts: [SurrogateProfile.Part: Double], passes: Int) {
+        lock.withLock { (profile.seconds, profile.passes) }
+    }
+
+    /// Starts timing the parts of later passes from zero.
+    public func resetProfile() { lock.withLock { profile = SurrogateProfile() } }
 }

@@ -15,6 +15,14 @@ struct SurrogateBenchmark: JSONReport {
     var gflops: Double
     var fmaPeakGflops: Double
     var fractionOfPeak: Double
+    /// Per part of the network: median-pass share of time, milliseconds per pass and GFLOP/s.
+    var parts: [PartTiming]
+
+    struct PartTiming: Encodable {
+        var name: String
+        var milliseconds: Double
+        var gflops: Double
+    }
 
     init(folder: String, pool: ThreadPool, repetitions: Int) throws {
         let model = try Surrogate(folder: folder, pool: pool)
@@ -31,6 +39,7 @@ struct SurrogateBenchmark: JSONReport {
         let change = Tensor(zeros: state.shape)
         for _ in 0..<2 { try model.forward(state: state, flux: flux, into: change) }
         var timing = Timing()
+        model.resetProfile()
         for _ in 0..<repetitions {
             timing.seconds.append(try Timing.measure { try model.forward(state: state, flux: flux, into: change) })
         }
@@ -43,12 +52,19 @@ struct SurrogateBenchmark: JSONReport {
         gflops = cost.flops / timing.median / 1e9
         fmaPeakGflops = FMAPeak.measure(pool: pool, rounds: 3, smoke: false).gflops
         fractionOfPeak = gflops / fmaPeakGflops
+        let (seconds, passes) = model.partSeconds
+        parts = SurrogateProfile.Part.allCases.map { part in
+            let flops = cost.parts.filter { part.costParts.contains($0.name) }.reduce(0) { $0 + $1.flops }
+            let perPass = (seconds[part] ?? 0) / Double(max(passes, 1))
+            return PartTiming(name: part.rawValue, milliseconds: perPass * 1000, gflops: flops / perPass / 1e9)
+        }
     }
 
     func text() -> String {
-        String(format: "%@: %d threads, %.3f GFLOP per step, median %.1f ms over %d passes (%.1f-%.1f), "
+        let lines = parts.map { String(format: "  %@ %9.1f ms  %6.1f GFLOP/s", $0.name.padding(toLength: 16, withPad: " ", startingAt: 0), $0.milliseconds, $0.gflops) }
+        return String(format: "%@: %d threads, %.3f GFLOP per step, median %.1f ms over %d passes (%.1f-%.1f), "
                + "%.1f GFLOP/s = %.0f%% of the %.0f GFLOP/s FMA peak", folder, threads, gflopPerStep,
                medianMilliseconds, passMilliseconds.count, passMilliseconds.min() ?? 0, passMilliseconds.max() ?? 0,
-               gflops, 100 * fractionOfPeak, fmaPeakGflops)
+               gflops, 100 * fractionOfPeak, fmaPeakGflops) + "\n" + lines.joined(separator: "\n")
     }
 }
