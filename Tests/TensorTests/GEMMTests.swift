@@ -64,6 +64,28 @@ struct GEMMTests {
         }
     }
 
+    @Test("PackedGEMM: packed weights, every epilogue, tails of the 8 x 48 tile and K past one 256 block",
+          arguments: [(1, 5, 3), (17, 300, 65), (13, 96, 100), (100, 768, 48), (9, 1, 49), (0, 4, 4), (5, 0, 3)])
+    func packed(m: Int, k: Int, n: Int) {
+        let a = RandomTensor.uniform([m, k], seed: UInt64(3 * m + k)), w = RandomTensor.uniform([k, n], seed: UInt64(n))
+        let bias = RandomTensor.uniform([n], seed: 5), residual = RandomTensor.uniform([m, n], seed: 6)
+        let packed = PackedMatrix(w)
+        let base = Self.product(a.toArray(), w.toArray(), m: m, k: k, n: n)
+        let bv = bias.toArray().map(Double.init), rv = residual.toArray().map(Double.init)
+        let withBias = base.enumerated().map { $1 + bv[$0 % max(n, 1)] }
+        for (epilogue, want) in [(Epilogue.none, base), (.bias, withBias), (.biasActivation(.gelu), withBias.map(ElementwiseTests.gelu)),
+                                 (.biasResidual(residual), zip(withBias, rv).map { $0 + $1 })] {
+            let c = Tensor(zeros: [m, n])
+            c.fill(.nan)
+            PackedGEMM.multiply(a, packed, bias: bias, epilogue: epilogue, into: c, pool: pool)
+            let error = Check.scaledError(c.toArray(), want)
+            #expect(error <= 1e-4, "\(m)x\(k)x\(n) \(epilogue): error \(error)")
+        }
+        let c = Tensor(shape: residual.shape, values: residual.toArray())
+        PackedGEMM.multiply(a, packed, bias: bias, epilogue: .biasResidual(c), into: c, pool: pool)
+        #expect(Check.scaledError(c.toArray(), zip(withBias, rv).map { $0 + $1 }) <= 1e-4, "\(m)x\(k)x\(n) in place")
+    }
+
     @Test("1 and 2 threads agree within 1e-6")
     func threadCountsAgree() {
         let a = RandomTensor.uniform([1000, 96], seed: 1), w = RandomTensor.uniform([96, 288], seed: 2)
