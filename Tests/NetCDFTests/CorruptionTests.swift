@@ -9,15 +9,7 @@ import Testing
 /// variables carry Fletcher-32 checksums, a complete read must also be a correct one.
 @Suite("Corrupted inputs: a clean error or a correct read, never a crash")
 struct CorruptionTests {
-    /// The forecastd executable next to the test binary, if it was built.
-    static let forecastd: String? = {
-        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [folder, folder.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("forecastd").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }()
+    static let forecastd = Scratch.forecastd
 
     /// SplitMix64, so every seed names one reproducible corruption.
     struct Random {

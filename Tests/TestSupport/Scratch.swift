@@ -9,6 +9,16 @@ public enum Scratch {
     /// The repository's `tools/` folder (Python references and exporters).
     public static let tools = repository + "/tools"
 
+    /// The forecastd executable next to the test binary, if it was built.
+    public static let forecastd: String? = {
+        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [folder, folder.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("forecastd").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }()
+
     /// A new empty folder under the system temporary directory.
     public static func folder(_ label: String = #function) throws -> String {
         let name = label.filter { $0.isLetter || $0.isNumber }
