@@ -11,7 +11,7 @@ let kernelSwiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", targetCPU, "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 let kernelCSettings: [CSetting] = [
-    .unsafeFlags(["-march=\(targetCPU)", "-O3", "-ffp-contract=fast", "-mprefer-vector-width=512"], .when(configuration: .release)),
+    .unsafeFlags(["-march=\(targetCPU)", "-O3", "-ffp-contract=fast", "-fno-math-errno", "-mprefer-vector-width=512"], .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -31,9 +31,11 @@ let package = Package(
         .systemLibrary(name: "CNetCDF", pkgConfig: "netcdf", providers: [.apt(["libnetcdf-dev"])]),
         .target(name: "CProcessor", cSettings: kernelCSettings),
         .target(name: "CKernels", cSettings: kernelCSettings),
+        .target(name: "CBulkFluxes", cSettings: kernelCSettings + [.unsafeFlags(["-fveclib=libmvec"], .when(configuration: .release))],
+                linkerSettings: [.linkedLibrary("mvec")]),
         .target(name: "Tensor", dependencies: ["CBLAS", "CProcessor", "CKernels"], swiftSettings: kernelSwiftSettings),
         .target(name: "NetCDF", dependencies: ["CNetCDF"]),
-        .target(name: "OceanModel", dependencies: ["Tensor", "NetCDF"], swiftSettings: kernelSwiftSettings),
+        .target(name: "OceanModel", dependencies: ["Tensor", "NetCDF", "CBulkFluxes"], swiftSettings: kernelSwiftSettings),
         .executableTarget(
             name: "forecastd",
             dependencies: [

@@ -1,34 +1,8 @@
 #include "CKernels.h"
+#include "fd_math.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-
-// e^x: x = n ln2 + r, |r| <= ln2/2, Cephes expf polynomial for e^r, 2^n built in the exponent bits. The
-// rounding of n uses 1.5 * 2^23, whose low mantissa bits then hold n. Comparisons are written so that NaN
-// falls through every clamp and stays NaN.
-static inline float exp1(float x) {
-    float v = x > 88.0f ? 88.0f : x;
-    v = v < -87.0f ? -87.0f : v;
-    float t = v * 1.442695040888963f + 12582912.0f;
-    float n = t - 12582912.0f;
-    float r = v - n * 0.693359375f;
-    r = r + n * 2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * (r * r) + r + 1.0f;
-    uint32_t bits;
-    memcpy(&bits, &t, sizeof bits);
-    bits = (bits - 0x4B400000u + 127u) << 23;
-    float scale;
-    memcpy(&scale, &bits, sizeof scale);
-    float result = p * scale;
-    result = x > 88.72283f ? INFINITY : result;
-    return x < -87.33654f ? 0.0f : result;
-}
 
 // erfc(x): Numerical Recipes' Chebyshev fit, fractional error < 1.2e-7 in exact arithmetic.
 static inline float erfc1(float x) {
@@ -44,7 +18,7 @@ static inline float erfc1(float x) {
     p = p * t + 0.37409196f;
     p = p * t + 1.00002368f;
     p = p * t - 1.26551223f;
-    float tail = t * exp1(p - z * z);
+    float tail = t * fd_exp1(p - z * z);
     return x < 0.0f ? 2.0f - tail : tail;
 }
 
@@ -53,7 +27,7 @@ static inline float erfc1(float x) {
 // run-time overlap check sees the two pointers equal.
 void fd_exp(const float *source, float *destination, long count) {
     _Pragma("clang loop vectorize(assume_safety) vectorize_width(16) interleave_count(4)")
-    for (long i = 0; i < count; i++) destination[i] = exp1(source[i]);
+    for (long i = 0; i < count; i++) destination[i] = fd_exp1(source[i]);
 }
 
 void fd_gelu_erf(const float *source, float *destination, long count) {
@@ -71,7 +45,7 @@ void fd_gelu_tanh(const float *source, float *destination, long count) {
     for (long i = 0; i < count; i++) {
         float x = source[i];
         float u2 = x * (1.5957691216057308f + 0.0713548162726f * x * x);
-        float y = x / (1.0f + exp1(-u2));
+        float y = x / (1.0f + fd_exp1(-u2));
         destination[i] = x == -INFINITY ? 0.0f : y;
     }
 }
@@ -80,7 +54,7 @@ void fd_silu(const float *source, float *destination, long count) {
     _Pragma("clang loop vectorize(assume_safety) vectorize_width(16) interleave_count(4)")
     for (long i = 0; i < count; i++) {
         float x = source[i];
-        float y = x / (1.0f + exp1(-x));
+        float y = x / (1.0f + fd_exp1(-x));
         destination[i] = x == -INFINITY ? 0.0f : y;
     }
 }
@@ -155,13 +129,13 @@ void fd_softmax(const float *source, float *destination, long count) {
     i = 0;
     for (; i + 16 <= count; i += 16) {
         for (int j = 0; j < 16; j++) {
-            float e = exp1(source[i + j] - maximum);
+            float e = fd_exp1(source[i + j] - maximum);
             destination[i + j] = e;
             sums[j] += e;
         }
     }
     for (; i < count; i++) {
-        float e = exp1(source[i] - maximum);
+        float e = fd_exp1(source[i] - maximum);
         destination[i] = e;
         sums[0] += e;
     }

@@ -1,5 +1,6 @@
 #ifndef FORECASTD_CKERNELS_H
 #define FORECASTD_CKERNELS_H
+#include "fd_math.h"
 
 /// Pointwise transcendental loops (exp, erfc, GELU, SiLU, softmax) written as branch-free C that the
 /// compiler vectorises for the build's target CPU (AVX-512 or AVX2 with FMA in release builds, SSE2 in a
@@ -24,7 +25,7 @@ void fd_gemm_pack(const float *w, long k, long n, float *packed);
 /// C[m, n] (+)= sum over taps t of A_t[m, cin] W[t cin ..< (t + 1) cin, :]: `rows[p * taps + t]` points at the
 /// `cin` values of row p's tap t (a GEMM has one tap and row pointers a + p lda; a convolution one tap per
 /// kernel position, pointing into the input or at zeros). With `accumulate`, C is added to.
-void fd_gemm_rows(const float *_Nonnull const *_Nonnull rows, long taps, long cin, long m, const float *packed, long n, float *c,
+void fd_gemm_rows(const float *const *rows, long taps, long cin, long m, const float *packed, long n, float *c,
                   long ldc, int accumulate);
 /// C[m, n] (+)= A[m, k] W for a row-major A with row stride `lda`.
 void fd_gemm_strided(const float *a, long lda, long k, long m, const float *packed, long n, float *c, long ldc,

@@ -64,7 +64,8 @@ public enum PackedGEMM {
                                     into c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
                                     epilogue: Epilogue, firstRow: Int) {
         let inPlace = GEMM.residualIsOutput(epilogue, c, firstRow: firstRow, n: w.n)
-        fd_gemm_rows(rows, taps, w.k / taps, m, w.storage.pointer, w.n, c, w.n, inPlace ? 1 : 0)
+        let optionalRows = UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self)
+        fd_gemm_rows(optionalRows, taps, w.k / taps, m, w.storage.pointer, w.n, c, w.n, inPlace ? 1 : 0)
         GEMM.applyEpilogue(c, m: m, n: w.n, bias: bias, epilogue: epilogue, firstRow: firstRow, inPlace: inPlace)
     }
 }
