@@ -33,6 +33,13 @@ TEST_CONFIGS = {
     "w7-p8-stages-f16": config(100, 230, 4, 3, 8, 32, [3, 2], [2, 2], 7, 8, "F16"),
     "w8-p4-depth4-bf16": config(64, 96, 5, 8, 4, 24, [4], [2], 8, 8, "BF16"),
 }
+# A model folder for the forecast pipeline: 3 depth levels (uo, vo, thetao, so on each, then zos), the 8 flux
+# channels, a normalisation file and the grid it expects (1-degree cells from 20N, 140E).
+FORECAST_CONFIGS = {
+    "forecast": config(40, 60, 13, 8, 4, 32, [2], [2], 4, 8) | {
+        "forecast": {"levels": [0.494, 9.573, 47.37], "normalization": "minmax"},
+        "_latitudes": [20.5 + i for i in range(40)], "_longitudes": [140.5 + i for i in range(60)]},
+}
 BENCHMARK_CONFIGS = {
     "sample": config(128, 128, 21, 8, 4, 96, [6], [3], 8, 32),
     "wenhai": config(720, 1440, 93, 8, 4, 192, [8], [6], 8, 32),
@@ -53,8 +60,27 @@ def random_weights(cfg, rng):
         else:
             fan_in = shape[0] if name.endswith("conv_transpose.weight") else int(np.prod(shape[1:]))
             value = rng.standard_normal(shape) / np.sqrt(fan_in)
-        weights[name] = value.astype(DTYPES[cfg["_dtype"]])
+        weights[name] = value.astype(DTYPES[cfg.get("_dtype", "F32")])
     return weights
+
+
+# Physical ranges per variable: (offset, scale) of the min-max normalisation and the clip range.
+RANGES = {"uo": (-1.0, 2.0, -5.0, 5.0), "vo": (-1.0, 2.0, -5.0, 5.0), "thetao": (-2.0, 34.0, -2.5, 40.0),
+          "so": (30.0, 10.0, 0.0, 45.0), "zos": (-1.5, 3.0, -3.0, 3.0)}
+FLUX_RANGES = {"ql": (-200.0, 250.0), "ssr": (0.0, 400.0), "qh": (-150.0, 200.0), "qe": (-600.0, 650.0),
+               "taux": (-1.0, 2.0), "tauy": (-1.0, 2.0), "evap": (-2e-4, 6e-4), "mtpr": (0.0, 1e-3)}
+
+
+def normalisation(cfg):
+    levels = len(cfg["forecast"]["levels"])
+    names = [v for v in ("uo", "vo", "thetao", "so") for _ in range(levels)] + ["zos"]
+    state = np.array([RANGES[n] for n in names], dtype=np.float32)
+    flux = np.array(list(FLUX_RANGES.values()), dtype=np.float32)
+    return {"state_offset": state[:, 0].copy(), "state_scale": state[:, 1].copy(),
+            "state_lower": state[:, 2].copy(), "state_upper": state[:, 3].copy(),
+            "flux_offset": flux[:, 0].copy(), "flux_scale": flux[:, 1].copy(),
+            "latitude": np.array(cfg["_latitudes"], dtype=np.float64),
+            "longitude": np.array(cfg["_longitudes"], dtype=np.float64)}
 
 
 def write(folder, cfg, seed, inputs):
@@ -63,7 +89,13 @@ def write(folder, cfg, seed, inputs):
     public = {k: v for k, v in cfg.items() if not k.startswith("_")}
     with open(os.path.join(folder, "config.json"), "w") as f:
         json.dump(public, f, indent=2)
-    save_file(random_weights(cfg, rng), os.path.join(folder, "model.safetensors"), metadata={"format": "pt"})
+    weights = random_weights(cfg, rng)
+    if "forecast" in cfg:
+        # Daily changes a few percent of each channel's range, as a trained network's are.
+        weights["head.weight"] *= 0.02
+        weights["head.bias"] *= 0.02
+        save_file(normalisation(cfg), os.path.join(folder, "normalization.safetensors"))
+    save_file(weights, os.path.join(folder, "model.safetensors"), metadata={"format": "pt"})
     if inputs:
         h, w = cfg["grid"]["height"], cfg["grid"]["width"]
         state = rng.standard_normal((cfg["state_channels"], h, w)).astype(np.float32)
@@ -78,7 +110,7 @@ def main():
     parser.add_argument("--inputs", action="store_true")
     parser.add_argument("--seed", type=int, default=2025)
     args = parser.parse_args()
-    known = TEST_CONFIGS | BENCHMARK_CONFIGS
+    known = TEST_CONFIGS | FORECAST_CONFIGS | BENCHMARK_CONFIGS
     for i, name in enumerate(args.config or TEST_CONFIGS):
         if name not in known:
             sys.exit(f"unknown config {name!r}; known: {', '.join(known)}")

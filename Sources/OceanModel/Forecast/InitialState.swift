@@ -1,0 +1,153 @@
+import NetCDF
+import Tensor
+
+/// The ocean state a forecast starts from, read from a CMEMS/GLORYS-style file onto the model's channels:
+/// `[S, H, W]` in physical units (degC, 1e-3, m/s, m), NaN on land, at the file's last time step.
+public struct InitialState: Sendable {
+    /// The state, channels in the model's order.
+    public let state: Tensor
+    /// The time of the state: the forecast's reference time.
+    public let referenceTime: CFDateTime
+    /// What was matched or converted on the way (depth levels, units), for the log.
+    public let notes: [String]
+
+    /// Names and standard names each state variable is looked for under, after any `--var` override.
+    static let lookup: [OceanVariable: (standard: [String], names: [String])] = [
+        .thetao: (["sea_water_potential_temperature"], ["thetao", "votemper", "temp", "temperature", "pottmp", "to"]),
+        .so: (["sea_water_salinity", "sea_water_practical_salinity"], ["so", "vosaline", "salt", "salinity"]),
+        .uo: (["eastward_sea_water_velocity"], ["uo", "vozocrtx", "u", "uoce"]),
+        .vo: (["northward_sea_water_velocity"], ["vo", "vomecrty", "v", "voce"]),
+        .zos: (["sea_surface_height_above_geoid", "sea_surface_height"], ["zos", "sossheig", "ssh", "zeta"]),
+    ]
+
+    /// Reads `path` for `model`; `names` overrides the variable names (from `--var thetao=NAME`).
+    public static func read(path: String, model: ForecastModel, names: [OceanVariable: String] = [:]) throws -> InitialState {
+        let dataset = try CFDataset(path: path)
+        let h = model.latitudes.count, w = model.longitudes.count, plane = h * w
+        let state = Tensor(zeros: [model.surrogate.configuration.stateChannels, h, w])
+        var notes: [String] = []
+        var referenceTime: CFDateTime?
+        var temperatureAxes: (lat: String, lon: String)?
+        for variable in ForecastModel.stateVariables {
+            let entry = lookup[variable]!
+            let v = try dataset.find(variable.rawValue, override: names[variable], standardNames: entry.standard, names: entry.names)
+            let kinds = try dataset.axisKinds(of: v)
+            let expected: [CFAxisKind] = variable.hasDepth ? [.time, .depth, .latitude, .longitude] : [.time, .latitude, .longitude]
+            if kinds != expected { try dataset.requireDimensions(v, Array(expected.dropFirst())) }
+            try dataset.requireGrid(of: v, latitudes: model.latitudes, longitudes: model.longitudes)
+            // Velocities on another grid than the tracers (Arakawa C staggering) are not mixed up silently.
+            let axes = (lat: try dataset.axis(.latitude, of: v)!.name, lon: try dataset.axis(.longitude, of: v)!.name)
+            if variable == .uo || variable == .vo, let t = temperatureAxes, t != axes {
+                throw ForecastError.inputData(path: path, variable: v.name, detail: """
+                    lies on (\(axes.lat), \(axes.lon)) while thetao lies on (\(t.lat), \(t.lon)): velocities on a \
+                    staggered grid must be interpolated to the tracer points first
+                    """)
+            }
+            var timeIndex = 0
+            if let time = try dataset.timeAxis(of: v) {
+                timeIndex = time.values.count - 1
+                let date = time.dates[timeIndex]
+                if let referenceTime, referenceTime != date {
+                    throw ForecastError.inputData(path: path, variable: v.name, detail: "last time \(date) differs from the other variables' \(referenceTime)")
+                }
+                referenceTime = date
+            }
+            let hasTime = kinds.first == .time
+            let (scale, offset, note) = try unitConversion(variable, v, dataset: dataset)
+            if let note { notes.append(note) }
+            if variable.hasDepth {
+                if variable == .thetao { temperatureAxes = axes }
+                let depths = try dataset.axis(.depth, of: v)!
+                let sources = try levelSources(model.levels, depths.values, path: path, variable: v.name, notes: &notes)
+                let nz = depths.values.count
+                let values = try dataset.read(v, start: hasTime ? [timeIndex, 0, 0, 0] : [0, 0, 0],
+                                              count: hasTime ? [1, nz, h, w] : [nz, h, w])
+                for (level, source) in sources.enumerated() {
+                    let dst = state.pointer + model.channel(variable, level: level) * plane
+                    for i in 0..<plane {
+                        let a = values[source.lower * plane + i], b = values[source.upper * plane + i]
+                        let mixed = source.weight == 0 ? a : a + (b - a) * source.weight
+                        dst[i] = mixed * scale + offset
+                    }
+                }
+            } else {
+                let values = try dataset.read(v, start: hasTime ? [timeIndex, 0, 0] : [0, 0], count: hasTime ? [1, h, w] : [h, w])
+                let dst = state.pointer + model.channel(.zos) * plane
+                for i in 0..<plane { dst[i] = values[i] * scale + offset }
+            }
+        }
+        guard let referenceTime else {
+            throw ForecastError.inputData(path: path, variable: nil, detail: "no time coordinate: the forecast's reference time is unknown")
+        }
+        try requireConsistentLand(state, model: model, path: path)
+        return InitialState(state: state, referenceTime: referenceTime, notes: notes)
+    }
+
+    /// Where each model level's values come from: file levels `lower` and `upper` mixed by `weight`.
+    struct LevelSource: Equatable {
+        var lower: Int
+        var upper: Int
+        var weight: Float
+    }
+
+    /// Matches model levels to file depths: exactly (within 1e-3 m or 1e-4 relative), else linear interpolation
+    /// between the bracketing file levels; a level outside the file's depths is an error.
+    static func levelSources(_ levels: [Double], _ depths: [Double], path: String, variable: String,
+                             notes: inout [String]) throws -> [LevelSource] {
+        try levels.map { level in
+            if let exact = depths.firstIndex(where: { abs($0 - level) <= max(1e-3, 1e-4 * level) }) {
+                return LevelSource(lower: exact, upper: exact, weight: 0)
+            }
+            let ascending = depths.enumerated().sorted { $0.element < $1.element }
+            guard let above = ascending.last(where: { $0.element < level }), let below = ascending.first(where: { $0.element > level }) else {
+                throw ForecastError.inputData(path: path, variable: variable, detail: """
+                    has no depths around the model's level \(level) m (file depths \(depths.map { "\($0)" }.joined(separator: ", ")) m)
+                    """)
+            }
+            let weight = (level - above.element) / (below.element - above.element)
+            notes.append("\(variable): model level \(level) m interpolated linearly between file depths \(above.element) m and \(below.element) m")
+            return LevelSource(lower: above.offset, upper: below.offset, weight: Float(weight))
+        }
+    }
+
+    /// scale and offset that bring `variable` to the model's units, with a note when a conversion happens.
+    static func unitConversion(_ variable: OceanVariable, _ v: Variable, dataset: CFDataset) throws -> (Float, Float, String?) {
+        let units = (try v.attributes()["units"]?.text ?? "").trimmingCharacters(in: .whitespaces)
+        let lowered = units.lowercased()
+        switch variable {
+        case .thetao where ["k", "kelvin", "degk", "deg_k", "degrees_k"].contains(lowered):
+            return (1, -273.15, "warning: \(v.name) is in \(units); converted to degrees_C")
+        case .uo, .vo, .zos:
+            if ["cm s-1", "cm/s", "cm s**-1", "cm"].contains(lowered) {
+                return (0.01, 0, "warning: \(v.name) is in \(units); converted to \(variable == .zos ? "m" : "m s-1")")
+            }
+        default: break
+        }
+        return (1, 0, nil)
+    }
+
+    /// Land is where the initial state is NaN; every 3-D variable must agree level by level, and zos with the
+    /// surface level. A value missing inside the ocean would otherwise be forecast from garbage.
+    static func requireConsistentLand(_ state: Tensor, model: ForecastModel, path: String) throws {
+        let plane = state.shape[1] * state.shape[2]
+        func isNaN(_ channel: Int, _ i: Int) -> Bool { state.pointer[channel * plane + i].isNaN }
+        for level in 0..<model.levels.count {
+            let reference = model.channel(.thetao, level: level)
+            for variable in [OceanVariable.uo, .vo, .so] {
+                let c = model.channel(variable, level: level)
+                if let i = (0..<plane).first(where: { isNaN(c, $0) != isNaN(reference, $0) }) {
+                    throw ForecastError.inputData(path: path, variable: variable.rawValue, detail: """
+                        is \(isNaN(c, i) ? "NaN inside the ocean" : "defined on land") at level \(model.levels[level]) m, \
+                        cell (\(i / state.shape[2]), \(i % state.shape[2])), where thetao is \(isNaN(reference, i) ? "missing" : "defined")
+                        """)
+                }
+            }
+        }
+        let surface = model.channel(.thetao, level: 0), zos = model.channel(.zos)
+        if let i = (0..<plane).first(where: { isNaN(zos, $0) != isNaN(surface, $0) }) {
+            throw ForecastError.inputData(path: path, variable: "zos", detail: """
+                is \(isNaN(zos, i) ? "NaN inside the ocean" : "defined on land") at cell (\(i / state.shape[2]), \(i % state.shape[2]))
+                """)
+        }
+    }
+}
