@@ -22,6 +22,17 @@ public enum OceanVariable: String, CaseIterable, Sendable {
         }
     }
 
+    /// Human-readable name (CMEMS's long_name).
+    public var longName: String {
+        switch self {
+        case .uo: "Eastward velocity"
+        case .vo: "Northward velocity"
+        case .thetao: "Temperature"
+        case .so: "Salinity"
+        case .zos: "Sea surface height"
+        }
+    }
+
     /// CF units.
     public var units: String {
         switch self {

@@ -23,11 +23,14 @@ def main():
     parser.add_argument("--days", type=int, default=16)
     parser.add_argument("--start", default="2024-03-01")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--nan-in-ocean", action="store_true", help="so missing at one ocean cell")
+    parser.add_argument("--shift-latitudes", type=float, default=0.0, help="move the grid off the model's")
+    parser.add_argument("--kelvin", action="store_true", help="thetao in K, as some reanalyses store it")
     args = parser.parse_args()
     with open(os.path.join(args.model, "config.json")) as f:
         cfg = json.load(f)
     norm = load_file(os.path.join(args.model, "normalization.safetensors"))
-    lat, lon = norm["latitude"], norm["longitude"]
+    lat, lon = norm["latitude"] + args.shift_latitudes, norm["longitude"]
     levels = np.array(cfg["forecast"]["levels"])
     rng = np.random.default_rng(args.seed)
     ny, nx, nz = len(lat), len(lon), len(levels)
@@ -59,9 +62,13 @@ def main():
             "uo": (0.3 * np.sin(4 * y) * np.exp(-z) + 0 * x, "eastward_sea_water_velocity", "m s-1"),
             "vo": (0.2 * np.cos(3 * x) * np.exp(-z) + 0 * y, "northward_sea_water_velocity", "m s-1"),
         }
+        if args.kelvin:
+            fields["thetao"] = (fields["thetao"][0] + 273.15, fields["thetao"][1], "K")
         for name, (values, standard, units) in fields.items():
             values = np.where(ocean, values, np.nan)[None]
-            if name == "thetao":
+            if name == "so" and args.nan_in_ocean:
+                values[0, 0, ny - 2, nx - 2] = np.nan
+            if name == "thetao" and not args.kelvin:
                 v = d.createVariable(name, "i2", ("time", "depth", "latitude", "longitude"), fill_value=-32767)
                 v.scale_factor, v.add_offset = np.float32(7.324442e-4), np.float32(21.0)
             else:

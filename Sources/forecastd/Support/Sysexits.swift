@@ -30,6 +30,11 @@ enum Sysexit: Int32 {
             case .configuration, .weights: .configuration
             case .damagedWeights, .input: .dataError
             }
+        case let e as ForecastError:
+            switch e {
+            case .inputData, .forcingDaysMissing: .dataError
+            case .usage: .usage
+            }
         default: .software
         }
     }

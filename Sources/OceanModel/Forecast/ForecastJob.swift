@@ -1,0 +1,150 @@
+import Foundation
+import NetCDF
+import Tensor
+
+/// Everything `forecastd run` is asked to do.
+public struct ForecastRequest: Sendable {
+    public var model: String
+    public var initial: String
+    public var forcing: String
+    public var output: String
+    public var days = 15
+    /// One file per day (`NAME_day01.nc` ...) instead of one file for the whole forecast.
+    public var perDayFiles = false
+    public var encoding: ForecastEncoding = .float32
+    public var deflateLevel = 1
+    /// Variable names in the initial-state file, overriding the lookup (`--var thetao=NAME`).
+    public var stateNames: [OceanVariable: String] = [:]
+    public var forcingMode: ForcingMode = .strict
+    /// The output's `history` attribute (time stamp and command line).
+    public var history = ""
+
+    public init(model: String, initial: String, forcing: String, output: String) {
+        self.model = model
+        self.initial = initial
+        self.forcing = forcing
+        self.output = output
+    }
+}
+
+/// Seconds spent in each phase of a forecast.
+public struct ForecastTimings: Sendable, Codable {
+    public var read = 0.0, fluxes = 0.0, network = 0.0, write = 0.0
+    public var total: Double { read + fluxes + network + write }
+}
+
+/// One finished forecast day, for progress reporting.
+public struct ForecastProgress: Sendable {
+    public let day: Int
+    public let days: Int
+    public let date: CFDateTime
+    public let timings: ForecastTimings
+}
+
+/// What a finished forecast produced.
+public struct ForecastSummary: Sendable {
+    public let outputs: [String]
+    public let referenceTime: CFDateTime
+    public let timings: ForecastTimings
+    /// Matches and conversions made while reading the inputs.
+    public let notes: [String]
+}
+
+/// A whole forecast from NetCDF to NetCDF: validate everything, then roll the model out day by day and stream
+/// each day to the output. Nothing is computed before every input has been checked, and no output file
+/// exists under its final name unless it is complete.
+public enum ForecastJob {
+    public static func run(_ request: ForecastRequest, pool: ThreadPool = .shared,
+                           progress: (ForecastProgress) -> Void = { _ in }) throws -> ForecastSummary {
+        guard (1...366).contains(request.days) else { throw ForecastError.usage("--days must be 1 to 366, got \(request.days)") }
+        var timings = ForecastTimings()
+        let start = DispatchTime.now().uptimeNanoseconds
+        let model = try ForecastModel(folder: request.model, pool: pool)
+        let initial = try InitialState.read(path: request.initial, model: model, names: request.stateNames)
+        let forcing = try AtmosphereForcing(path: request.forcing, model: model)
+        if request.forcingMode == .strict {
+            let missing = forcing.missingDays(after: initial.referenceTime, days: request.days)
+            if !missing.isEmpty { throw ForecastError.forcingDaysMissing(path: request.forcing, missing: missing.map(\.description)) }
+        }
+        let layout = try outputLayout(model: model, request: request, reference: initial.referenceTime)
+        let folder = URL(fileURLWithPath: request.output).deletingLastPathComponent().path
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw NetCDFError.cannotWrite(path: request.output, detail: "folder \(folder) does not exist or is not writable")
+        }
+        var writer = request.perDayFiles ? nil : try ForecastWriter(path: request.output, layout: layout)
+        defer { writer?.abandon() }
+        let rollout = Rollout(model: model, initial: initial.state, pool: pool)
+        let cells = model.latitudes.count * model.longitudes.count
+        let atmosphere = AtmosphereDay(u10: Tensor(zeros: [cells]), v10: Tensor(zeros: [cells]), msl: Tensor(zeros: [cells]),
+                                       t2m: Tensor(zeros: [cells]), d2m: Tensor(zeros: [cells]), ssr: Tensor(zeros: [cells]),
+                                       strd: Tensor(zeros: [cells]), mtpr: Tensor(zeros: [cells]))
+        timings.read = seconds(since: start)
+        var outputs: [String] = []
+        for day in 1...request.days {
+            let date = AtmosphereForcing.date(initial.referenceTime, plus: day)
+            var dayTimings = ForecastTimings()
+            dayTimings.read = try measure { try forcing.read(date, mode: request.forcingMode, into: atmosphere) }
+            dayTimings.fluxes = measure { rollout.computeFluxes(atmosphere: atmosphere) }
+            dayTimings.network = try measure { try rollout.advance() }
+            dayTimings.write = try measure {
+                let fields = rollout.outputFields()
+                if request.perDayFiles {
+                    var dayLayout = layout
+                    dayLayout.referenceTime = initial.referenceTime
+                    let path = perDayPath(request.output, day: day)
+                    let single = try ForecastWriter(path: path, layout: dayLayout)
+                    try single.writeDay(leadHours: Double(24 * day), values: fields)
+                    try single.finish()
+                    outputs.append(path)
+                } else {
+                    try writer!.writeDay(leadHours: Double(24 * day), values: fields)
+                }
+            }
+            timings.read += dayTimings.read
+            timings.fluxes += dayTimings.fluxes
+            timings.network += dayTimings.network
+            timings.write += dayTimings.write
+            progress(ForecastProgress(day: day, days: request.days, date: date, timings: dayTimings))
+        }
+        if let w = writer {
+            let finish = DispatchTime.now().uptimeNanoseconds
+            try w.finish()
+            timings.write += seconds(since: finish)
+            outputs.append(request.output)
+            writer = nil
+        }
+        return ForecastSummary(outputs: outputs, referenceTime: initial.referenceTime, timings: timings,
+                               notes: initial.notes + forcing.notes)
+    }
+
+    /// `NAME_dayDD.nc` beside `NAME.nc`.
+    static func perDayPath(_ output: String, day: Int) -> String {
+        let url = URL(fileURLWithPath: output)
+        let stem = url.deletingPathExtension().lastPathComponent, ext = url.pathExtension.isEmpty ? "nc" : url.pathExtension
+        return url.deletingLastPathComponent().appendingPathComponent(stem + String(format: "_day%02d.", day) + ext).path
+    }
+
+    static func outputLayout(model: ForecastModel, request: ForecastRequest, reference: CFDateTime) throws -> ForecastLayout {
+        let variables = ForecastModel.stateVariables.map { v -> ForecastVariable in
+            let channels = v.hasDepth ? (0..<model.levels.count).map { model.channel(v, level: $0) } : [model.channel(v)]
+            let low = channels.map { Double(model.stateLower[$0]) }.min()!, high = channels.map { Double(model.stateUpper[$0]) }.max()!
+            return ForecastVariable(name: v.rawValue, standardName: v.standardName, units: v.units, longName: v.longName,
+                                    hasDepth: v.hasDepth, packingRange: low...high)
+        }
+        var layout = ForecastLayout(latitudes: model.latitudes, longitudes: model.longitudes, depths: model.levels,
+                                    variables: variables, referenceTime: reference)
+        layout.encoding = request.encoding
+        layout.deflateLevel = request.deflateLevel
+        layout.source = "forecastd, model \((model.folder as NSString).lastPathComponent)"
+        layout.history = request.history
+        return layout
+    }
+
+    private static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+    private static func measure(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return seconds(since: start)
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import OceanModel
+
+/// Progress of a forecast on stderr: readable lines on a terminal, `key=value` log lines otherwise.
+struct ProgressLog {
+    let terminal = isatty(STDERR_FILENO) == 1
+
+    func day(_ p: ForecastProgress) {
+        let t = p.timings
+        if terminal {
+            emit(String(format: "day %d/%d %@  read %.2f s  fluxes %.2f s  network %.2f s  write %.2f s",
+                        p.day, p.days, "\(p.date)", t.read, t.fluxes, t.network, t.write))
+        } else {
+            emit(String(format: "event=day day=%d days=%d date=%@ read_s=%.3f fluxes_s=%.3f network_s=%.3f write_s=%.3f",
+                        p.day, p.days, "\(p.date)", t.read, t.fluxes, t.network, t.write))
+        }
+    }
+
+    func finish(_ s: ForecastSummary) {
+        for note in s.notes { emit(terminal ? note : "event=note text=\"\(note)\"") }
+        let t = s.timings
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let peak = Double(usage.ru_maxrss) / 1024   // kilobytes on Linux
+        if terminal {
+            emit(String(format: "done: %@  total %.2f s (read %.2f, fluxes %.2f, network %.2f, write %.2f), peak memory %.0f MiB",
+                        s.outputs.joined(separator: ", "), t.total, t.read, t.fluxes, t.network, t.write, peak))
+        } else {
+            emit(String(format: "event=done outputs=%@ total_s=%.3f read_s=%.3f fluxes_s=%.3f network_s=%.3f write_s=%.3f peak_rss_mib=%.0f",
+                        s.outputs.joined(separator: ","), t.total, t.read, t.fluxes, t.network, t.write, peak))
+        }
+    }
+
+    private func emit(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+}
