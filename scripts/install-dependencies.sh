@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs the system packages forecastd builds against (Debian 12); with --test also the independent
 # readers the tests compare with (cdo; Python's numpy, xarray, netCDF4, cftime, safetensors, and onnx with
-# onnxruntime for the surrogate's parity tests). Idempotent:
+# onnxruntime for the surrogate's parity tests); with --python only those Python packages (the main job
+# generates its sample model and inputs with them). Idempotent:
 # what is present is left alone, and apt and pip are only consulted when something is missing.
 set -euo pipefail
 
 packages=(libopenblas-dev libnetcdf-dev netcdf-bin pkg-config)
-if [ "${1:-}" = "--test" ]; then
-    packages+=(cdo)
+python=false
+case "${1:-}" in
+    --test) packages+=(cdo); python=true ;;
+    --python) python=true ;;
+esac
+if $python; then
     python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 fi
 missing=()
@@ -23,7 +28,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python_packages=(numpy xarray netCDF4 cftime safetensors onnx onnxruntime ml_dtypes)
-if [ "${1:-}" = "--test" ] && ! python3 -c "import numpy, xarray, netCDF4, cftime, safetensors, onnx, onnxruntime, ml_dtypes" 2>/dev/null; then
+if $python && ! python3 -c "import numpy, xarray, netCDF4, cftime, safetensors, onnx, onnxruntime, ml_dtypes" 2>/dev/null; then
     echo "installing: ${python_packages[*]} (pip)"
     python3 -m pip install -q "${python_packages[@]}" || python3 -m pip install -q --break-system-packages "${python_packages[@]}"
 fi

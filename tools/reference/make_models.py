@@ -39,6 +39,16 @@ FORECAST_CONFIGS = {
     "forecast": config(40, 60, 13, 8, 4, 32, [2], [2], 4, 8) | {
         "forecast": {"levels": [0.494, 9.573, 47.37], "normalization": "minmax"},
         "_latitudes": [20.5 + i for i in range(40)], "_longitudes": [140.5 + i for i in range(60)]},
+    # The sample domain: 128 x 128 cells of 1/4 degree, 5 levels (21 state channels).
+    "sample-forecast": config(128, 128, 21, 8, 4, 96, [6], [3], 8, 32) | {
+        "forecast": {"levels": [0.494, 9.573, 47.37, 109.7, 222.5], "normalization": "minmax"},
+        "_latitudes": [10.125 + 0.25 * i for i in range(128)], "_longitudes": [130.125 + 0.25 * i for i in range(128)]},
+    # WenHai scale: the 1/4-degree global grid, 23 GLORYS levels (93 state channels).
+    "wenhai-forecast": config(720, 1440, 93, 8, 4, 192, [8], [6], 8, 32) | {
+        "forecast": {"levels": [0.494, 1.541, 2.646, 3.819, 5.078, 6.441, 7.930, 9.573, 11.405, 13.467, 15.810,
+                                18.496, 21.599, 25.211, 29.445, 34.434, 40.344, 47.374, 55.764, 65.807, 77.854,
+                                92.326, 109.73], "normalization": "minmax"},
+        "_latitudes": [-89.875 + 0.25 * i for i in range(720)], "_longitudes": [-179.875 + 0.25 * i for i in range(1440)]},
 }
 BENCHMARK_CONFIGS = {
     "sample": config(128, 128, 21, 8, 4, 96, [6], [3], 8, 32),

@@ -83,17 +83,24 @@ public struct InitialState: Sendable {
         return InitialState(state: state, referenceTime: referenceTime, notes: notes)
     }
 
-    /// Where each model level's values come from: file levels `lower` and `upper` mixed by `weight`.
-    struct LevelSource: Equatable {
-        var lower: Int
-        var upper: Int
-        var weight: Float
+    /// Where a model level's values come from: file levels `lower` and `upper` mixed by `weight`
+    /// (value = lower + (upper - lower) * weight).
+    public struct LevelSource: Equatable, Sendable {
+        public var lower: Int
+        public var upper: Int
+        public var weight: Float
+
+        public init(lower: Int, upper: Int, weight: Float) {
+            self.lower = lower
+            self.upper = upper
+            self.weight = weight
+        }
     }
 
     /// Matches model levels to file depths: exactly (within 1e-3 m or 1e-4 relative), else linear interpolation
     /// between the bracketing file levels; a level outside the file's depths is an error.
-    static func levelSources(_ levels: [Double], _ depths: [Double], path: String, variable: String,
-                             notes: inout [String]) throws -> [LevelSource] {
+    public static func levelSources(_ levels: [Double], _ depths: [Double], path: String, variable: String,
+                                    notes: inout [String]) throws -> [LevelSource] {
         try levels.map { level in
             if let exact = depths.firstIndex(where: { abs($0 - level) <= max(1e-3, 1e-4 * level) }) {
                 return LevelSource(lower: exact, upper: exact, weight: 0)
