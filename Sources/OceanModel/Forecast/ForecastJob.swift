@@ -71,33 +71,36 @@ public enum ForecastJob {
         guard FileManager.default.isWritableFile(atPath: folder) else {
             throw NetCDFError.cannotWrite(path: request.output, detail: "folder \(folder) does not exist or is not writable")
         }
+        let writes = DayWriterQueue()
         var writer = request.perDayFiles ? nil : try ForecastWriter(path: request.output, layout: layout)
-        defer { writer?.abandon() }
+        // On failure: let the writer thread finish its day, then remove the unfinished file.
+        defer { _ = try? writes.drain(); writer?.abandon() }
         let rollout = Rollout(model: model, initial: initial.state, pool: pool)
         let cells = model.latitudes.count * model.longitudes.count
         let atmosphere = AtmosphereDay(u10: Tensor(zeros: [cells]), v10: Tensor(zeros: [cells]), msl: Tensor(zeros: [cells]),
                                        t2m: Tensor(zeros: [cells]), d2m: Tensor(zeros: [cells]), ssr: Tensor(zeros: [cells]),
                                        strd: Tensor(zeros: [cells]), mtpr: Tensor(zeros: [cells]))
         timings.read = seconds(since: start)
-        var outputs: [String] = []
+        // Day k is written on the writer thread while day k + 1 is computed; "write" counts only the waits.
+        let shared = Handoff(value: writer)
+        let outputs = Handoff(value: OutputList())
         for day in 1...request.days {
             let date = AtmosphereForcing.date(initial.referenceTime, plus: day)
             var dayTimings = ForecastTimings()
             dayTimings.read = try measure { try forcing.read(date, mode: request.forcingMode, into: atmosphere) }
             dayTimings.fluxes = measure { rollout.computeFluxes(atmosphere: atmosphere) }
             dayTimings.network = try measure { try rollout.advance() }
-            dayTimings.write = try measure {
-                let fields = rollout.outputFields()
-                if request.perDayFiles {
-                    var dayLayout = layout
-                    dayLayout.referenceTime = initial.referenceTime
-                    let path = perDayPath(request.output, day: day)
-                    let single = try ForecastWriter(path: path, layout: dayLayout)
-                    try single.writeDay(leadHours: Double(24 * day), values: fields)
-                    try single.finish()
-                    outputs.append(path)
+            let fields = rollout.outputFields(), lead = Double(24 * day)
+            let path = request.perDayFiles ? perDayPath(request.output, day: day) : request.output
+            let dayLayout = Handoff(value: layout)
+            dayTimings.write = try writes.submit {
+                if let single = shared.value {
+                    try single.writeDay(leadHours: lead, values: fields)
                 } else {
-                    try writer!.writeDay(leadHours: Double(24 * day), values: fields)
+                    let file = try ForecastWriter(path: path, layout: dayLayout.value)
+                    try file.writeDay(leadHours: lead, values: fields)
+                    try file.finish()
+                    outputs.value.paths.append(path)
                 }
             }
             timings.read += dayTimings.read
@@ -106,15 +109,21 @@ public enum ForecastJob {
             timings.write += dayTimings.write
             progress(ForecastProgress(day: day, days: request.days, date: date, timings: dayTimings))
         }
+        timings.write += try writes.drain()
         if let w = writer {
             let finish = DispatchTime.now().uptimeNanoseconds
             try w.finish()
             timings.write += seconds(since: finish)
-            outputs.append(request.output)
+            outputs.value.paths.append(request.output)
             writer = nil
         }
-        return ForecastSummary(outputs: outputs, referenceTime: initial.referenceTime, timings: timings,
+        return ForecastSummary(outputs: outputs.value.paths, referenceTime: initial.referenceTime, timings: timings,
                                notes: initial.notes + forcing.notes)
+    }
+
+    /// Output paths in the order they were completed (appended to on the writer thread).
+    final class OutputList {
+        var paths: [String] = []
     }
 
     /// `NAME_dayDD.nc` beside `NAME.nc`.
