@@ -31,7 +31,7 @@ struct ForecastJobTests {
         let inputs = try ForecastFixtures.inputs()
         let first = inputs + "/a.nc", second = inputs + "/b.nc", two = inputs + "/c.nc"
         var days: [Int] = []
-        let summary = try ForecastJob.run(try Self.request(inputs, first), pool: ThreadPool(threads: 1)) { days.append($0.day) }
+        let summary = try ForecastJob.run(try Self.request(inputs, first), pool: ThreadPool(threads: 1), progress: { days.append($0.day) })
         #expect(days == Array(1...15))
         #expect(summary.outputs == [first])
         _ = try ForecastJob.run(try Self.request(inputs, second), pool: ThreadPool(threads: 1))

@@ -7,6 +7,8 @@ public enum ForecastError: Error, CustomStringConvertible, Equatable {
     case forcingDaysMissing(path: String, missing: [String])
     /// The command line asks for something impossible.
     case usage(String)
+    /// A signal asked the run to stop; it stopped before `day` and left no output behind.
+    case interrupted(path: String, day: Int)
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum ForecastError: Error, CustomStringConvertible, Equatable {
                 + "(give a file that covers them, or --forcing-mode persist|climatology)"
         case .usage(let detail):
             return detail
+        case .interrupted(let path, let day):
+            return "\(path): interrupted before day \(day); nothing was left behind, run again to redo it"
         }
     }
 }

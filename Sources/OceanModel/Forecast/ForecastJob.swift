@@ -54,7 +54,10 @@ public struct ForecastSummary: Sendable {
 /// each day to the output. Nothing is computed before every input has been checked, and no output file
 /// exists under its final name unless it is complete.
 public enum ForecastJob {
+    /// `shouldStop` is asked before every day; when it says yes the run ends with ``ForecastError/interrupted``
+    /// and removes its unfinished output.
     public static func run(_ request: ForecastRequest, pool: ThreadPool = .shared,
+                           shouldStop: () -> Bool = { false },
                            progress: (ForecastProgress) -> Void = { _ in }) throws -> ForecastSummary {
         guard (1...366).contains(request.days) else { throw ForecastError.usage("--days must be 1 to 366, got \(request.days)") }
         var timings = ForecastTimings()
@@ -85,6 +88,7 @@ public enum ForecastJob {
         let shared = Handoff(value: writer)
         let outputs = Handoff(value: OutputList())
         for day in 1...request.days {
+            if shouldStop() { throw ForecastError.interrupted(path: request.output, day: day) }
             let date = AtmosphereForcing.date(initial.referenceTime, plus: day)
             var dayTimings = ForecastTimings()
             dayTimings.read = try measure { try forcing.read(date, mode: request.forcingMode, into: atmosphere) }

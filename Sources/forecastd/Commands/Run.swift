@@ -79,7 +79,7 @@ struct Run: ParsableCommand {
         request.history = ISO8601DateFormatter().string(from: Date()) + ": " + CommandLine.arguments.joined(separator: " ")
         let log = ProgressLog()
         try reportingFailures {
-            let summary = try ForecastJob.run(request, pool: compute.pool) { log.day($0) }
+            let summary = try ForecastJob.run(request, pool: compute.pool, progress: { log.day($0) })
             log.finish(summary)
         }
     }

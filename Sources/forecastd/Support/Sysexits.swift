@@ -34,6 +34,7 @@ enum Sysexit: Int32 {
             switch e {
             case .inputData, .forcingDaysMissing: .dataError
             case .usage: .usage
+            case .interrupted: .temporaryFailure
             }
         default: .software
         }
