@@ -40,6 +40,9 @@ struct BatchManifestTests {
                                                                      "SLURM_ARRAY_TASK_COUNT": "3"])
         #expect(slurm == (try BatchShard(index: 2, count: 3)) && slurm.select(entries).map(\.name) == ["2", "5"])
         #expect(try BatchShard.resolve(option: nil, environment: [:]).select(entries).count == 7)
+        // Re-submitting index 2 of a 4-task array alone still runs index 2's share.
+        let alone = ["SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "2", "SLURM_ARRAY_TASK_COUNT": "1"]
+        #expect(try BatchShard.resolve(option: nil, shards: 4, environment: alone).select(entries).map(\.name) == ["2", "6"])
         #expect(throws: ForecastError.usage("shard 3/3: the index must be in 0..<count")) { _ = try BatchShard.resolve(option: "3/3", environment: [:]) }
     }
 }

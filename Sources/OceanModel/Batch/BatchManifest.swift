@@ -78,16 +78,18 @@ public struct BatchShard: Sendable, Equatable {
         self.count = count
     }
 
-    /// From `--shard I/N`, else from Slurm's job-array variables (SLURM_ARRAY_TASK_ID counted from
-    /// SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT), else the whole batch.
-    public static func resolve(option: String?, environment: [String: String]) throws -> BatchShard {
+    /// From `--shard I/N`; else from Slurm's job array: with `shards` (the array's full size, so that
+    /// re-submitting one index later runs that index's share), SLURM_ARRAY_TASK_ID of `shards`; without,
+    /// SLURM_ARRAY_TASK_ID counted from SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT; else the whole batch.
+    public static func resolve(option: String?, shards: Int? = nil, environment: [String: String]) throws -> BatchShard {
         if let option {
             let parts = option.split(separator: "/").compactMap { Int($0) }
             guard parts.count == 2 else { throw ForecastError.usage("--shard is I/N, e.g. 0/4; got '\(option)'") }
             return try BatchShard(index: parts[0], count: parts[1])
         }
-        if let id = environment["SLURM_ARRAY_TASK_ID"].flatMap(Int.init),
-           let count = environment["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init) {
+        let id = environment["SLURM_ARRAY_TASK_ID"].flatMap(Int.init)
+        if let id, let shards { return try BatchShard(index: id, count: shards) }
+        if let id, let count = environment["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init) {
             let minimum = environment["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0
             return try BatchShard(index: id - minimum, count: count)
         }

@@ -29,6 +29,9 @@ struct Batch: ParsableCommand {
     @Option(help: "This task's shard as I/N (default: from Slurm's job-array variables, else everything).")
     var shard: String?
 
+    @Option(help: "Under Slurm: the job array's full size; the task runs shard SLURM_ARRAY_TASK_ID of it, also when re-submitted alone.")
+    var shards: Int?
+
     @Option(help: "Init file for a start date, with {date} in it.")
     var initTemplate: String?
 
@@ -75,7 +78,7 @@ struct Batch: ParsableCommand {
         var status = Sysexit.ok
         try reportingFailures {
             let list = try BatchManifest(path: manifest, initTemplate: initTemplate, forcingTemplate: forcingTemplate)
-            let part = try BatchShard.resolve(option: shard, environment: ProcessInfo.processInfo.environment)
+            let part = try BatchShard.resolve(option: shard, shards: shards, environment: ProcessInfo.processInfo.environment)
             try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
             var outcomes: [Outcome] = []
             for entry in part.select(list.entries) {
