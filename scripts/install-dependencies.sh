@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages forecastd builds against (Debian 12); with --test also the independent
-# readers the tests compare with (cdo; Python's numpy, xarray, netCDF4, cftime, safetensors, and onnx with
+# readers and tools the tests compare with (cdo, NCO, Slurm; Python's numpy, xarray, netCDF4, cftime, safetensors, and onnx with
 # onnxruntime for the surrogate's parity tests); with --python only those Python packages (the main job
 # generates its sample model and inputs with them). Idempotent:
 # what is present is left alone, and apt and pip are only consulted when something is missing.
@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(libopenblas-dev libnetcdf-dev netcdf-bin pkg-config)
 python=false
 case "${1:-}" in
-    --test) packages+=(cdo); python=true ;;
+    --test) packages+=(cdo nco slurm-wlm); python=true ;;
     --python) python=true ;;
 esac
 if $python; then

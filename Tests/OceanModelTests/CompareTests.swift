@@ -86,6 +86,31 @@ struct CompareTests {
         }
     }
 
+    /// NCO's largest |difference| per (time, depth) record: ncdiff, then ncwa -y mabs over latitude and longitude.
+    static func ncoMaxAbsDifferences(_ a: String, _ b: String, folder: String) throws -> [Double] {
+        let diff = folder + "/nco-diff.nc", mabs = folder + "/nco-mabs.nc"
+        try #require(Scratch.run("ncdiff", ["-O", b, a, diff])?.status == 0)
+        try #require(Scratch.run("ncwa", ["-O", "-y", "mabs", "-a", "latitude,longitude", diff, mabs])?.status == 0)
+        let printed = try #require(Scratch.run("ncks", ["--trd", "-H", "-C", "-v", "thetao,zos", mabs]))
+        return printed.output.split(separator: "\n").compactMap { line in
+            line.split(separator: " ").last.flatMap { $0.split(separator: "=").last }.flatMap { Double($0) }
+        }
+    }
+
+    @Test("The same largest differences as NCO (ncdiff + ncwa -y mabs), record by record",
+          .enabled(if: Scratch.has("ncdiff") && Scratch.has("ncwa"), "needs NCO (apt package nco)"))
+    func againstNCO() throws {
+        let folder = try Scratch.folder("compare-nco")
+        try Self.write(folder + "/ref.nc", Self.base)
+        try Self.write(folder + "/new.nc") { d, l, c in Self.base(d, l, c) - (c % 5 == 2 ? 0.003 * Float(d + 2 * l + 1) : 0) }
+        let ours = try ForecastComparison.compare(reference: folder + "/ref.nc", candidate: folder + "/new.nc")
+        let nco = try Self.ncoMaxAbsDifferences(folder + "/ref.nc", folder + "/new.nc", folder: folder)
+        #expect(nco.count == ours.fields.count, "NCO printed \(nco)")
+        for (a, b) in zip(ours.fields.map(\.maxAbsDifference).sorted(), nco.sorted()) {
+            #expect(abs(a - b) <= 1e-4 * max(b, 1e-9), "\(a) vs NCO \(b)")
+        }
+    }
+
     @Test("The same largest differences as cdo diffn, record by record; exit statuses through the binary",
           .enabled(if: Scratch.has("cdo") && Scratch.forecastd != nil, "needs cdo and the forecastd binary"))
     func againstCDO() throws {
