@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CAllocationCounter", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "OceanModelTests", dependencies: ["OceanModel", "Tensor", "CAllocationCounter", "TestSupport"],
-                    swiftSettings: kernelSwiftSettings),
+                    exclude: ["Fixtures"], swiftSettings: kernelSwiftSettings),
     ]
 )

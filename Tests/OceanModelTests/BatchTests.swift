@@ -78,12 +78,15 @@ struct BatchCommandTests {
         #expect(try Self.statuses(out, "0-of-2") == ["start0:done", "start2:done"])
         let names = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".nc") }.sorted()
         #expect(names == ["start0.nc", "start1.nc", "start2.nc", "start3.nc"])
+        // A task killed outright leaves a temporary file; the next run removes it.
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: out + "/.start1.nc.partial-99999"))
         // Damage one output: its content no longer matches its checksum.
         let damaged = out + "/start3.nc"
         let data = try Data(contentsOf: URL(fileURLWithPath: damaged))
         try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: damaged))
         #expect(Self.batch(manifest, out, ["--shard", "1/2"]).status == 0)
         #expect(try Self.statuses(out, "1-of-2") == ["start1:skipped (complete)", "start3:done"])
+        #expect(!FileManager.default.fileExists(atPath: out + "/.start1.nc.partial-99999"))
         #expect(CompleteForecast.isComplete(damaged, days: 15))
     }
 

@@ -89,6 +89,11 @@ struct Batch: ParsableCommand {
                     status = .temporaryFailure
                     continue
                 }
+                // A task killed outright (SIGKILL, node failure) may have left its temporary file: remove it.
+                let stale = "." + entry.name + ".nc.partial-"
+                for file in (try? FileManager.default.contentsOfDirectory(atPath: outDir)) ?? [] where file.hasPrefix(stale) {
+                    try? FileManager.default.removeItem(atPath: (outDir as NSString).appendingPathComponent(file))
+                }
                 // A damaged file is probed in a child process first: netCDF-C can crash on one.
                 if FileManager.default.fileExists(atPath: output), (try? InputProbe.check(output)) != nil,
                    CompleteForecast.isComplete(output, days: days) {
