@@ -32,16 +32,29 @@ struct OutputHead {
             let rows = scratch + thread * block * n
             PackedGEMM.multiplyRows(px + first * d, rowStride: d, m: count, weight, into: rows, bias: pb,
                                     epilogue: .bias, firstRow: first)
-            for c in 0..<s {
-                for i in 0..<p {
-                    for t in 0..<count {
-                        let ty = (first + t) / tw, tx = (first + t) % tw
-                        let y = ty * p + i, x0 = tx * p
-                        guard y < h, x0 < w else { continue }
-                        let src = rows + t * n + (c * p + i) * p, dst = po + (c * h + y) * w + x0
-                        for j in 0..<min(p, w - x0) { dst[j] = src[j] }   // a few floats: no memmove call
+            // Runs of tokens within one token row: their patches make one contiguous stretch of each output row.
+            var t0 = 0
+            while t0 < count {
+                let ty = (first + t0) / tw, tx0 = (first + t0) % tw, run = min(count - t0, tw - tx0)
+                let inside = max(0, min(run, (w - tx0 * p) / p)), edge = min(run, max(0, (w - tx0 * p + p - 1) / p))
+                for c in 0..<s {
+                    for i in 0..<p {
+                        let y = ty * p + i
+                        guard y < h else { break }
+                        let dst = po + (c * h + y) * w + tx0 * p, src = rows + t0 * n + (c * p + i) * p
+                        if p == 4 {
+                            for t in 0..<inside {
+                                UnsafeMutableRawPointer(dst + t * 4).storeBytes(
+                                    of: UnsafeRawPointer(src + t * n).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                            }
+                        } else {
+                            for t in 0..<inside { for j in 0..<p { dst[t * p + j] = src[t * n + j] } }
+                        }
+                        // The token cut by the right edge of the field (padding cells are never written).
+                        for t in inside..<edge { for j in 0..<(w - (tx0 + t) * p) { dst[t * p + j] = src[t * n + j] } }
                     }
                 }
+                t0 += run
             }
         }
     }

@@ -32,20 +32,37 @@ struct PatchEmbedding {
         pool.parallelFor((tokens + block - 1) / block) { task, thread in
             let first = task * block, count = min(block, tokens - first)
             let columns = scratch + thread * block * k
-            // Channel and patch row outermost: each input row is read sequentially across the block's tokens.
-            for c in 0..<cin {
-                for a in 0..<p {
-                    for i in 0..<count {
-                        let ty = (first + i) / tw, tx = (first + i) % tw
-                        let y = ty * p + a, x0 = tx * p
+            // Runs of tokens within one token row; per run, channel and patch row outermost, so each input row
+            // is read sequentially and each token's p floats are copied without index arithmetic.
+            var i = 0
+            while i < count {
+                let ty = (first + i) / tw, tx0 = (first + i) % tw, run = min(count - i, tw - tx0)
+                // Tokens whose whole patch lies inside the field, then the ones cut by its right edge.
+                let inside = max(0, min(run, (w - tx0 * p) / p))
+                for c in 0..<cin {
+                    for a in 0..<p {
+                        let y = ty * p + a
                         let dst = columns + i * k + (c * p + a) * p
-                        // A few floats per copy: an inline loop, not a memmove call.
-                        let valid = y < h ? max(0, min(p, w - x0)) : 0
-                        let src = px + (c * h + min(y, h - 1)) * w + x0
-                        for b in 0..<valid { dst[b] = src[b] }
-                        for b in valid..<p { dst[b] = 0 }
+                        guard y < h else {
+                            for t in 0..<run { (dst + t * k).update(repeating: 0, count: p) }
+                            continue
+                        }
+                        let src = px + (c * h + y) * w + tx0 * p
+                        if p == 4 {
+                            for t in 0..<inside {
+                                UnsafeMutableRawPointer(dst + t * k).storeBytes(
+                                    of: UnsafeRawPointer(src + t * 4).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                            }
+                        } else {
+                            for t in 0..<inside { for b in 0..<p { dst[t * k + b] = src[t * p + b] } }
+                        }
+                        for t in inside..<run {
+                            let valid = max(0, min(p, w - (tx0 + t) * p))
+                            for b in 0..<p { dst[t * k + b] = b < valid ? src[t * p + b] : 0 }
+                        }
                     }
                 }
+                i += run
             }
             PackedGEMM.multiplyRows(columns, rowStride: k, m: count, weight, into: po + first * d, bias: pb,
                                     epilogue: .bias, firstRow: first)
