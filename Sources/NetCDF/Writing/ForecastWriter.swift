@@ -142,6 +142,19 @@ public final class ForecastWriter {
     /// Writes one day: `values[name]` holds the variable's `[depth, latitude, longitude]` (or `[latitude,
     /// longitude]`) field with NaN where there is no data. Days are written in order from 0.
     public func writeDay(leadHours: Double, values: [String: [Float]]) throws {
+        var buffers: [String: UnsafeMutableBufferPointer<Float>] = [:]
+        defer { buffers.values.forEach { $0.deallocate() } }
+        for (name, field) in values {
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: field.count)
+            _ = buffer.initialize(from: field)
+            buffers[name] = buffer
+        }
+        try writeDay(leadHours: leadHours, fields: buffers)
+    }
+
+    /// Writes one day from buffers the caller owns, without copying them: with float32 encoding, NaN (no data)
+    /// is replaced by the fill value in place. Shapes and order as ``writeDay(leadHours:values:)``.
+    public func writeDay(leadHours: Double, fields values: [String: UnsafeMutableBufferPointer<Float>]) throws {
         let day = daysWritten
         let date = CFDateTime(secondsSince1970: layout.referenceTime.secondsSince1970 + leadHours * 3600, calendar: .standard)
         let timeValue = ForecastLayout.timeUnits.value(date), periodValue = Double(Float(leadHours))
@@ -161,9 +174,9 @@ public final class ForecastWriter {
             }
             switch layout.encoding {
             case .float32:
-                let filled = field.map { $0.isNaN ? ForecastLayout.floatFill : $0 }
-                try filled.withUnsafeBufferPointer { try entry.variable.write($0, start: start, count: count) }
-                checksums[name, default: ContentChecksum()].add(filled.lazy.map(Double.init))
+                for i in field.indices where field[i].isNaN { field[i] = ForecastLayout.floatFill }
+                try entry.variable.write(UnsafeBufferPointer(field), start: start, count: count)
+                checksums[name, default: ContentChecksum()].add(field.lazy.map(Double.init))
             case .int16:
                 let (scale, offset) = ForecastLayout.packing(entry.definition.packingRange)
                 let packed = field.map { v -> Int16 in

@@ -87,6 +87,8 @@ public enum ForecastJob {
         // Day k is written on the writer thread while day k + 1 is computed; "write" counts only the waits.
         let shared = Handoff(value: writer)
         let outputs = Handoff(value: OutputList())
+        // Two output buffers in turn: day k fills one while the writer may still be writing day k - 1 from the other.
+        let buffers = [rollout.makeOutputBuffers(), rollout.makeOutputBuffers()]
         for day in 1...request.days {
             if shouldStop() { throw ForecastError.interrupted(path: request.output, day: day) }
             let date = AtmosphereForcing.date(initial.referenceTime, plus: day)
@@ -94,15 +96,16 @@ public enum ForecastJob {
             dayTimings.read = try measure { try forcing.read(date, mode: request.forcingMode, into: atmosphere) }
             dayTimings.fluxes = measure { rollout.computeFluxes(atmosphere: atmosphere) }
             dayTimings.network = try measure { try rollout.advance() }
-            let fields = rollout.outputFields(), lead = Double(24 * day)
+            let output = buffers[day % 2], lead = Double(24 * day)
+            rollout.copyOutput(into: output)
             let path = request.perDayFiles ? perDayPath(request.output, day: day) : request.output
             let dayLayout = Handoff(value: layout)
             dayTimings.write = try writes.submit {
                 if let single = shared.value {
-                    try single.writeDay(leadHours: lead, values: fields)
+                    try single.writeDay(leadHours: lead, fields: output.writerFields)
                 } else {
                     let file = try ForecastWriter(path: path, layout: dayLayout.value)
-                    try file.writeDay(leadHours: lead, values: fields)
+                    try file.writeDay(leadHours: lead, fields: output.writerFields)
                     try file.finish()
                     outputs.value.paths.append(path)
                 }

@@ -81,13 +81,36 @@ public final class Rollout {
         }
     }
 
-    /// The physical state as the forecast writer takes it: per variable, `[levels, H, W]` (zos `[H, W]`).
-    public func outputFields() -> [String: [Float]] {
-        var fields: [String: [Float]] = [:]
+    /// Buffers for ``copyOutput(into:)``, allocated once per forecast.
+    public func makeOutputBuffers() -> OutputBuffers {
+        OutputBuffers(fields: Dictionary(uniqueKeysWithValues: ForecastModel.stateVariables.map { v in
+            (v.rawValue, Tensor(zeros: [outputRange(v).count]))
+        }))
+    }
+
+    /// Copies the physical state into `buffers` (no allocation): per variable `[levels, H, W]` (zos `[H, W]`),
+    /// NaN on land, as the forecast writer takes it.
+    public func copyOutput(into buffers: OutputBuffers) {
         for variable in ForecastModel.stateVariables {
-            let first = model.channel(variable), count = variable.hasDepth ? model.levels.count : 1
-            fields[variable.rawValue] = Array(UnsafeBufferPointer(start: physical.pointer + first * plane, count: count * plane))
+            let range = outputRange(variable)
+            buffers.fields[variable.rawValue]!.pointer.update(from: physical.pointer + range.lowerBound, count: range.count)
         }
-        return fields
+    }
+
+    private func outputRange(_ variable: OceanVariable) -> Range<Int> {
+        let first = model.channel(variable) * plane, count = (variable.hasDepth ? model.levels.count : 1) * plane
+        return first..<(first + count)
+    }
+}
+
+/// One day of output per variable, in buffers that a forecast reuses day after day.
+public struct OutputBuffers: @unchecked Sendable {
+    /// `[levels * H * W]` (zos `[H * W]`) per variable name. `@unchecked Sendable`: the forecast hands a buffer
+    /// to its writer thread and does not touch it again until that day is written.
+    public let fields: [String: Tensor]
+
+    /// The buffers as the forecast writer takes them.
+    public var writerFields: [String: UnsafeMutableBufferPointer<Float>] {
+        fields.mapValues { UnsafeMutableBufferPointer(start: $0.pointer, count: $0.count) }
     }
 }
