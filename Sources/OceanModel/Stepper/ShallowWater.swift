@@ -31,6 +31,13 @@ public struct ShallowWater: Sendable {
                           v: .init(repeating: 0, count: (grid.ny + 1) * grid.nx))
     }
 
+    /// Total volume Σ h A (m³); the flux-form continuity equation keeps it to rounding.
+    public func volume(_ s: ShallowWaterState) -> Double {
+        var total = 0.0
+        for j in 0..<grid.ny { for i in 0..<grid.nx { total += s.h[j * grid.nx + i] * grid.cellArea[j] } }
+        return total
+    }
+
     /// Time derivatives of `s`.
     public func tendencies(_ s: ShallowWaterState) -> ShallowWaterState {
         let g = grid, nx = g.nx, ny = g.ny
