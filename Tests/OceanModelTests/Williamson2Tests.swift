@@ -31,4 +31,11 @@ struct Williamson2Tests {
         #expect(state.u.allSatisfy { abs($0) < 50 } && state.v.allSatisfy { abs($0) < 50 })
         #expect(state.u.contains { abs($0) > 0.1 }, "the bump set the layer in motion")
     }
+
+    @Test("An equatorial Kelvin wave at 20 points per wavelength travels east at sqrt(g H) within 1%")
+    func kelvin() {
+        let result = KelvinWave.run(resolution: 1, wavenumber: 18)
+        #expect(result.pointsPerWavelength == 20)
+        #expect(result.relativeError < 0.01, "phase speed \(result.phaseSpeed) m/s against \(result.expectedSpeed)")
+    }
 }
