@@ -33,9 +33,10 @@ let package = Package(
         .target(name: "CKernels", cSettings: kernelCSettings),
         .target(name: "CBulkFluxes", cSettings: kernelCSettings + [.unsafeFlags(["-fveclib=libmvec"], .when(configuration: .release))],
                 linkerSettings: [.linkedLibrary("mvec")]),
+        .target(name: "CStepper", cSettings: kernelCSettings),
         .target(name: "Tensor", dependencies: ["CBLAS", "CProcessor", "CKernels"], swiftSettings: kernelSwiftSettings),
         .target(name: "NetCDF", dependencies: ["CNetCDF"]),
-        .target(name: "OceanModel", dependencies: ["Tensor", "NetCDF", "CBulkFluxes"], swiftSettings: kernelSwiftSettings),
+        .target(name: "OceanModel", dependencies: ["Tensor", "NetCDF", "CBulkFluxes", "CStepper"], swiftSettings: kernelSwiftSettings),
         .executableTarget(
             name: "forecastd",
             dependencies: [

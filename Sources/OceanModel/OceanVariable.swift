@@ -1,4 +1,5 @@
-/// The ocean state variables forecastd forecasts, with their CF identity (CMEMS names, standard names, units).
+/// The ocean state variables forecastd forecasts, with their CF identity (CMEMS names, standard names, units);
+/// `allCases` is the channel order of their blocks.
 public enum OceanVariable: String, CaseIterable, Sendable {
     /// Eastward velocity.
     case uo

@@ -37,7 +37,7 @@ public final class AtmosphereForcing {
     ]
 
     /// Opens `path` and checks every variable against the model's grid.
-    public init(path: String, model: ForecastModel, names: [String: String] = [:]) throws {
+    public init(path: String, model: some OceanStateGrid, names: [String: String] = [:]) throws {
         self.path = path
         dataset = try CFDataset(path: path)
         height = model.latitudes.count

@@ -141,7 +141,7 @@ public enum ForecastJob {
     }
 
     static func outputLayout(model: ForecastModel, request: ForecastRequest, reference: CFDateTime) throws -> ForecastLayout {
-        let variables = ForecastModel.stateVariables.map { v -> ForecastVariable in
+        let variables = OceanVariable.allCases.map { v -> ForecastVariable in
             let channels = v.hasDepth ? (0..<model.levels.count).map { model.channel(v, level: $0) } : [model.channel(v)]
             let low = channels.map { Double(model.stateLower[$0]) }.min()!, high = channels.map { Double(model.stateUpper[$0]) }.max()!
             return ForecastVariable(name: v.rawValue, standardName: v.standardName, units: v.units, longName: v.longName,

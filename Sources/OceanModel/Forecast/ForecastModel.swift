@@ -8,7 +8,7 @@ import Tensor
 /// - per state channel, the normalisation `(x - offset) / scale` (min-max or z-score, both written this way)
 ///   and the physical clip range; per flux channel, its normalisation;
 /// - the latitudes and longitudes of the grid the model was trained on.
-public struct ForecastModel: Sendable {
+public struct ForecastModel: Sendable, OceanStateGrid {
     /// The network.
     public let surrogate: Surrogate
     /// The folder it came from.
@@ -23,9 +23,6 @@ public struct ForecastModel: Sendable {
     public let fluxOffset: [Float], fluxScale: [Float]
     /// The grid the model expects.
     public let latitudes: [Double], longitudes: [Double]
-
-    /// The state variables, in channel order of their blocks.
-    public static let stateVariables: [OceanVariable] = [.uo, .vo, .thetao, .so, .zos]
 
     /// Loads and cross-checks a model folder.
     public init(folder: String, pool: ThreadPool = .shared) throws {
@@ -82,16 +79,6 @@ public struct ForecastModel: Sendable {
         }
     }
 
-    /// The channel of `variable` at level `level` (ignored for zos).
-    public func channel(_ variable: OceanVariable, level: Int = 0) -> Int {
-        switch variable {
-        case .uo: level
-        case .vo: levels.count + level
-        case .thetao: 2 * levels.count + level
-        case .so: 3 * levels.count + level
-        case .zos: 4 * levels.count
-        }
-    }
 
     private struct Block: Decodable {
         var levels: [Double]

@@ -20,15 +20,15 @@ public struct InitialState: Sendable {
         .zos: (["sea_surface_height_above_geoid", "sea_surface_height"], ["zos", "sossheig", "ssh", "zeta"]),
     ]
 
-    /// Reads `path` for `model`; `names` overrides the variable names (from `--var thetao=NAME`).
-    public static func read(path: String, model: ForecastModel, names: [OceanVariable: String] = [:]) throws -> InitialState {
+    /// Reads `path` onto `model`'s grid; `names` overrides the variable names (from `--var thetao=NAME`).
+    public static func read(path: String, model: some OceanStateGrid, names: [OceanVariable: String] = [:]) throws -> InitialState {
         let dataset = try CFDataset(path: path)
         let h = model.latitudes.count, w = model.longitudes.count, plane = h * w
-        let state = Tensor(zeros: [model.surrogate.configuration.stateChannels, h, w])
+        let state = Tensor(zeros: [model.stateChannelCount, h, w])
         var notes: [String] = []
         var referenceTime: CFDateTime?
         var temperatureAxes: (lat: String, lon: String)?
-        for variable in ForecastModel.stateVariables {
+        for variable in OceanVariable.allCases {
             let entry = lookup[variable]!
             let v = try dataset.find(variable.rawValue, override: names[variable], standardNames: entry.standard, names: entry.names)
             let kinds = try dataset.axisKinds(of: v)
@@ -135,7 +135,7 @@ public struct InitialState: Sendable {
 
     /// Land is where the initial state is NaN; every 3-D variable must agree level by level, and zos with the
     /// surface level. A value missing inside the ocean would otherwise be forecast from garbage.
-    static func requireConsistentLand(_ state: Tensor, model: ForecastModel, path: String) throws {
+    static func requireConsistentLand(_ state: Tensor, model: some OceanStateGrid, path: String) throws {
         let plane = state.shape[1] * state.shape[2]
         func isNaN(_ channel: Int, _ i: Int) -> Bool { state.pointer[channel * plane + i].isNaN }
         for level in 0..<model.levels.count {

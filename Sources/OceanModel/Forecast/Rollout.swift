@@ -83,7 +83,7 @@ public final class Rollout {
 
     /// Buffers for ``copyOutput(into:)``, allocated once per forecast.
     public func makeOutputBuffers() -> OutputBuffers {
-        OutputBuffers(fields: Dictionary(uniqueKeysWithValues: ForecastModel.stateVariables.map { v in
+        OutputBuffers(fields: Dictionary(uniqueKeysWithValues: OceanVariable.allCases.map { v in
             (v.rawValue, Tensor(zeros: [outputRange(v).count]))
         }))
     }
@@ -91,7 +91,7 @@ public final class Rollout {
     /// Copies the physical state into `buffers` (no allocation): per variable `[levels, H, W]` (zos `[H, W]`),
     /// NaN on land, as the forecast writer takes it.
     public func copyOutput(into buffers: OutputBuffers) {
-        for variable in ForecastModel.stateVariables {
+        for variable in OceanVariable.allCases {
             let range = outputRange(variable)
             buffers.fields[variable.rawValue]!.pointer.update(from: physical.pointer + range.lowerBound, count: range.count)
         }

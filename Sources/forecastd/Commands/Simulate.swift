@@ -2,46 +2,81 @@ import ArgumentParser
 import Foundation
 import OceanModel
 
-/// `forecastd simulate`: the baseline numerical ocean model. So far: its validation cases.
+/// `forecastd simulate --case NAME`: the baseline numerical ocean model's validation cases.
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the numerical ocean model's validation cases (the full 3-D stepper is being built).",
+        abstract: "Run the numerical ocean model's validation cases.",
         discussion: """
-            Cases: williamson2 (Williamson et al. 1992 test case 2 on the sphere with walls at +-80 degrees: the \
-            shallow-water core's l2 and l-infinity errors of h after 5 days). JSON keys: resolutionDegrees, days, \
-            steps, timeStep, l2, linf.
+            Cases and their JSON keys:
+              williamson2   Williamson et al. (1992) case 2 on the sphere, walls at +-80 degrees, shallow-water core \
+            (Float64): resolutionDegrees, days, steps, timeStep, l2, linf.
+              kelvin        equatorial Kelvin wave, 20 points per wavelength at 1 degree: resolutionDegrees, \
+            pointsPerWavelength, days, phaseSpeed, expectedSpeed, relativeError.
+              rest          3-D stepper, flat stratification over a basin with coasts and a shelf, no forcing \
+            (Float64): days, cells, maxSpeed, maxSurface.
+              conservation  3-D stepper, free-surface bump, warm eddy and double-gyre wind (Float64): days, \
+            volumeDrift, heatDrift, uniformTracerDeparture, maxSpeed.
+              gyre          MITgcm's barotropic gyre (1200 km box, --resolution-deg is the grid spacing in units of \
+            100 km here, 0.2 = 20 km): days, gridKilometres, maxStreamfunction, sverdrup, relativeError.
             """
     )
 
-    @Option(help: "Validation case: williamson2.")
+    static let cases = ["williamson2", "kelvin", "rest", "conservation", "gyre"]
+
+    @Option(help: "Validation case: \(Simulate.cases.joined(separator: ", ")).")
     var `case`: String
 
-    @Option(help: "Grid spacing in degrees.")
-    var resolutionDeg = 4.0
+    @Option(help: "Grid spacing in degrees (default: the case's own).")
+    var resolutionDeg: Double?
 
-    @Option(help: "Simulated days.")
-    var days = 5.0
+    @Option(help: "Simulated days (default: the case's own).")
+    var days: Double?
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
     func validate() throws {
-        guard `case` == "williamson2" else { throw ValidationError("--case: known cases are williamson2; got '\(`case`)'") }
-        guard resolutionDeg > 0, resolutionDeg <= 20, (160 / resolutionDeg).rounded() == 160 / resolutionDeg else {
-            throw ValidationError("--resolution-deg must divide 160 (walls at +-80 degrees), e.g. 4, 2, 1; got \(resolutionDeg)")
+        guard Self.cases.contains(`case`) else {
+            throw ValidationError("--case: known cases are \(Self.cases.joined(separator: ", ")); got '\(`case`)'")
         }
-        guard days > 0 else { throw ValidationError("--days must be positive") }
+        if `case` == "williamson2", let r = resolutionDeg, !(r > 0 && r <= 20 && (160 / r).rounded() == 160 / r) {
+            throw ValidationError("--resolution-deg must divide 160 (walls at +-80 degrees), e.g. 4, 2, 1; got \(r)")
+        }
+        if let r = resolutionDeg, r <= 0 { throw ValidationError("--resolution-deg must be positive") }
+        if let days, days <= 0 { throw ValidationError("--days must be positive") }
     }
 
     func run() throws {
-        let result = Williamson2.run(resolution: resolutionDeg, days: days)
-        if json {
-            print(result.json())
-        } else {
-            print(String(format: "williamson2 at %g degrees, %g days (%d steps of %.1f s): l2(h) %.3e, linf(h) %.3e",
-                         result.resolutionDegrees, result.days, result.steps, result.timeStep, result.l2, result.linf))
+        let report: any JSONReport
+        let text: String
+        switch `case` {
+        case "williamson2":
+            let r = Williamson2.run(resolution: resolutionDeg ?? 4, days: days ?? 5)
+            (report, text) = (r, String(format: "williamson2 at %g degrees, %g days (%d steps of %.1f s): l2(h) %.3e, linf(h) %.3e",
+                                        r.resolutionDegrees, r.days, r.steps, r.timeStep, r.l2, r.linf))
+        case "kelvin":
+            let r = KelvinWave.run(resolution: resolutionDeg ?? 1, days: days ?? 3)
+            (report, text) = (r, String(format: "kelvin at %g degrees (%.0f points per wavelength): phase speed %.4f m/s, sqrt(gH) %.4f m/s, error %.2e",
+                                        r.resolutionDegrees, r.pointsPerWavelength, r.phaseSpeed, r.expectedSpeed, r.relativeError))
+        case "rest":
+            let r = try ValidationCases.rest(resolution: resolutionDeg ?? 1, days: Int(days ?? 30))
+            (report, text) = (r, String(format: "rest, %g days, %d wet cells: max speed %.3e m/s, max |free surface| %.3e m",
+                                        r.days, r.cells, r.maxSpeed, r.maxSurface))
+        case "conservation":
+            let r = try ValidationCases.conservation(resolution: resolutionDeg ?? 1, days: Int(days ?? 10))
+            (report, text) = (r, String(format: "conservation, %g days (max speed %.3f m/s): volume drift %.2e, heat drift %.2e, uniform salinity departure %.2e",
+                                        r.days, r.maxSpeed, r.volumeDrift, r.heatDrift, r.uniformTracerDeparture))
+        default:
+            let r = try ValidationCases.gyre(spacing: (resolutionDeg ?? 0.2) * 100_000, days: Int(days ?? 120))
+            (report, text) = (r, String(format: "gyre, %g km grid, %g days: max streamfunction %.2f Sv against Sverdrup %.2f Sv (error %.1f%%)",
+                                        r.gridKilometres, r.days, r.maxStreamfunction, r.sverdrup, 100 * r.relativeError))
         }
+        print(json ? report.json() : text)
     }
 }
 
 extension Williamson2.Result: JSONReport {}
+extension KelvinWave.Result: JSONReport {}
+extension ValidationCases.Rest: JSONReport {}
+extension ValidationCases.Conservation: JSONReport {}
+extension ValidationCases.Gyre: JSONReport {}
