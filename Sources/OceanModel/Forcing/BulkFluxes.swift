@@ -12,6 +12,12 @@ public struct AtmosphereDay: Sendable {
         (self.ssr, self.strd, self.mtpr) = (ssr, strd, mtpr)
     }
 
+    /// A day of zeros over `cells` cells, to read into.
+    public static func zeros(cells: Int) -> AtmosphereDay {
+        AtmosphereDay(u10: Tensor(zeros: [cells]), v10: Tensor(zeros: [cells]), msl: Tensor(zeros: [cells]), t2m: Tensor(zeros: [cells]),
+                      d2m: Tensor(zeros: [cells]), ssr: Tensor(zeros: [cells]), strd: Tensor(zeros: [cells]), mtpr: Tensor(zeros: [cells]))
+    }
+
     /// The fields in the order of WenHai's atmospheric inputs.
     public var fields: [Tensor] { [u10, v10, msl, t2m, d2m, ssr, strd, mtpr] }
     /// Their names, in the same order.

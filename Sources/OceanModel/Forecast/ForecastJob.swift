@@ -80,9 +80,7 @@ public enum ForecastJob {
         defer { _ = try? writes.drain(); writer?.abandon() }
         let rollout = Rollout(model: model, initial: initial.state, pool: pool)
         let cells = model.latitudes.count * model.longitudes.count
-        let atmosphere = AtmosphereDay(u10: Tensor(zeros: [cells]), v10: Tensor(zeros: [cells]), msl: Tensor(zeros: [cells]),
-                                       t2m: Tensor(zeros: [cells]), d2m: Tensor(zeros: [cells]), ssr: Tensor(zeros: [cells]),
-                                       strd: Tensor(zeros: [cells]), mtpr: Tensor(zeros: [cells]))
+        let atmosphere = AtmosphereDay.zeros(cells: cells)
         timings.read = seconds(since: start)
         // Day k is written on the writer thread while day k + 1 is computed; "write" counts only the waits.
         let shared = Handoff(value: writer)

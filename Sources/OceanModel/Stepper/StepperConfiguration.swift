@@ -92,7 +92,7 @@ public struct StepperConfiguration: Codable, Sendable, Equatable {
     /// Reads and decodes `path`; JSON errors name the field.
     public static func load(_ path: String) throws -> StepperConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw StepperError.input(path: path, variable: nil, detail: "cannot read the configuration file")
+            throw StepperError.missing(path: path)
         }
         return try decode(data, path: path)
     }

@@ -2,11 +2,15 @@ import ArgumentParser
 import Foundation
 import OceanModel
 
-/// `forecastd simulate --case NAME`: the baseline numerical ocean model's validation cases.
+/// `forecastd simulate`: the baseline numerical ocean model, from a configuration or as a validation case.
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the numerical ocean model's validation cases.",
+        abstract: "Run the numerical ocean model: a configuration (--config) or a validation case (--case).",
         discussion: """
+            With --config: daily means of thetao, so, uo, vo (at T points) and zos to --out, a CF file forecastd run \
+            reads as an initial state and forecastd compare as a reference grid. The configuration's keys are in the \
+            README. Exit codes: 78 configuration (field named, time steps above a stability limit with the largest \
+            stable one), 65 bad input data, 66 missing file, 70 blow-up (day, place, variable).
             Cases and their JSON keys:
               williamson2   Williamson et al. (1992) case 2 on the sphere, walls at +-80 degrees, shallow-water core \
             (Float64): resolutionDegrees, days, steps, timeStep, l2, linf.
@@ -24,7 +28,22 @@ struct Simulate: ParsableCommand {
     static let cases = ["williamson2", "kelvin", "rest", "conservation", "gyre"]
 
     @Option(help: "Validation case: \(Simulate.cases.joined(separator: ", ")).")
-    var `case`: String
+    var `case`: String?
+
+    @Option(help: "Stepper configuration (JSON).")
+    var config: String?
+
+    @Option(name: .customLong("init"), help: "Initial state (NetCDF on the configuration's grid); default: the configuration's.")
+    var initial: String?
+
+    @Option(help: "Atmosphere file (u10 v10 msl t2m d2m ssr strd mtpr) for bulk forcing.")
+    var forcing: String?
+
+    @Option(help: "Output file (with --config).")
+    var out: String?
+
+    @Option(help: "Precision with --config: float32 or float64.")
+    var precision = "float32"
 
     @Option(help: "Grid spacing in degrees (default: the case's own).")
     var resolutionDeg: Double?
@@ -36,8 +55,16 @@ struct Simulate: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard Self.cases.contains(`case`) else {
-            throw ValidationError("--case: known cases are \(Self.cases.joined(separator: ", ")); got '\(`case`)'")
+        guard (`case` == nil) != (config == nil) else { throw ValidationError("give either --case or --config") }
+        if config != nil {
+            guard out != nil, let days, days >= 1, days.rounded() == days else {
+                throw ValidationError("--config needs --out and --days (a whole number of days)")
+            }
+            guard StepperPrecision(rawValue: precision) != nil else { throw ValidationError("--precision: float32 or float64") }
+            return
+        }
+        guard let name = `case`, Self.cases.contains(name) else {
+            throw ValidationError("--case: known cases are \(Self.cases.joined(separator: ", ")); got '\(`case` ?? "")'")
         }
         if `case` == "williamson2", let r = resolutionDeg, !(r > 0 && r <= 20 && (160 / r).rounded() == 160 / r) {
             throw ValidationError("--resolution-deg must divide 160 (walls at +-80 degrees), e.g. 4, 2, 1; got \(r)")
@@ -47,9 +74,20 @@ struct Simulate: ParsableCommand {
     }
 
     func run() throws {
+        if let config, let out, let days {
+            try reportingFailures {
+                var request = SimulationRequest(configuration: config, initial: initial, forcing: forcing, days: Int(days), output: out)
+                request.precision = StepperPrecision(rawValue: precision)!
+                let log = ProgressLog()
+                let summary = try Simulation.run(request) { day, total in log.simulated(day: day, of: total) }
+                print(String(format: "%d days, %d steps, %d wet cells in %.2f s: %.3g cell-steps/s", summary.days, summary.steps,
+                             summary.cells, summary.seconds, summary.cellStepsPerSecond))
+            }
+            return
+        }
         let report: any JSONReport
         let text: String
-        switch `case` {
+        switch `case` ?? "" {
         case "williamson2":
             let r = Williamson2.run(resolution: resolutionDeg ?? 4, days: days ?? 5)
             (report, text) = (r, String(format: "williamson2 at %g degrees, %g days (%d steps of %.1f s): l2(h) %.3e, linf(h) %.3e",

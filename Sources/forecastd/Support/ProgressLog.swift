@@ -1,7 +1,7 @@
 import Foundation
 import OceanModel
 
-/// Progress of a forecast on stderr: readable lines on a terminal, `key=value` log lines otherwise.
+/// Progress of a forecast or a stepper run on stderr: readable lines on a terminal, `key=value` log lines otherwise.
 struct ProgressLog {
     let terminal = isatty(STDERR_FILENO) == 1
 
@@ -29,6 +29,11 @@ struct ProgressLog {
             emit(String(format: "event=done outputs=%@ total_s=%.3f read_s=%.3f fluxes_s=%.3f network_s=%.3f write_s=%.3f peak_rss_mib=%.0f",
                         s.outputs.joined(separator: ","), t.total, t.read, t.fluxes, t.network, t.write, peak))
         }
+    }
+
+    /// A stepper day done.
+    func simulated(day: Int, of days: Int) {
+        emit(terminal ? "simulated day \(day)/\(days)" : "event=day day=\(day) days=\(days)")
     }
 
     private func emit(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }

@@ -36,6 +36,13 @@ enum Sysexit: Int32 {
             case .usage: .usage
             case .interrupted: .temporaryFailure
             }
+        case let e as StepperError:
+            switch e {
+            case .missing: .noInput
+            case .configuration: .configuration
+            case .input: .dataError
+            case .blowUp: .software
+            }
         default: .software
         }
     }
