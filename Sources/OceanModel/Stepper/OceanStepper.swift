@@ -33,16 +33,19 @@ public final class OceanStepper: @unchecked Sendable {
     public let precision: StepperPrecision
     /// Baroclinic step and the number of barotropic substeps in it.
     public let timeStep: Double, substeps: Int
-    /// Steps taken (restored from a restart).
-    public internal(set) var steps = 0
+    /// Steps taken.
+    public private(set) var steps = 0
     /// Momentum tendencies the Adams-Bashforth history holds (0 ... 3).
-    var history = 0
+    private var history = 0
     private let model: UnsafeMutablePointer<fd_ocean>
     private var allocations: [UnsafeMutableRawPointer] = []
     private let pool: ThreadPool
     /// Sums of the output fields since the last ``takeMean()``: thetao, so, uo, vo ([nz][ny][nx]), zos.
     private let sums: [UnsafeMutableBufferPointer<Double>]
-    private(set) var summedSteps = 0
+    private var summedSteps = 0
+    /// Interior masks of T, u and v points, [nz][ny][nx], read once after set-up.
+    public private(set) var wetCells: [Double] = []
+    private var uMask: [Double] = [], vMask: [Double] = []
 
     public init(grid: StepperGrid, physics: StepperPhysics, timeStep: Double, barotropicCourant: Double = 0.7,
                 precision: StepperPrecision = .float32, pool: ThreadPool = .shared) {
@@ -63,6 +66,9 @@ public final class OceanStepper: @unchecked Sendable {
             return b
         }
         setUp()
+        wetCells = interiorMask(model.pointee.tmask)
+        uMask = interiorMask(model.pointee.umask)
+        vMask = interiorMask(model.pointee.vmask)
     }
 
     deinit {
@@ -186,9 +192,9 @@ public final class OceanStepper: @unchecked Sendable {
         return p!
     }
 
-    /// The interior of `field`, [levels][ny][nx] (velocities on their faces).
-    public func read(_ field: StepperField) -> [Double] {
-        let levels = field.levels(grid.nz)
+    /// The interior of `field`, [levels][ny][nx] (velocities on their faces); `surface` reads the top level only.
+    public func read(_ field: StepperField, surface: Bool = false) -> [Double] {
+        let levels = surface ? 1 : field.levels(grid.nz)
         var out = [Double](repeating: 0, count: levels * grid.ny * grid.nx)
         out.withUnsafeMutableBufferPointer { fd_oc_get(model, pointer(field), Int32(levels), $0.baseAddress) }
         return out
@@ -198,29 +204,25 @@ public final class OceanStepper: @unchecked Sendable {
     public func write(_ field: StepperField, _ values: [Double]) {
         let levels = field.levels(grid.nz)
         precondition(values.count == levels * grid.ny * grid.nx, "\(field): \(values.count) values for \(levels) levels")
-        let mask: [Double]
-        switch field {
-        case .u, .gu0, .gu1, .gu2: mask = interiorMask(model.pointee.umask, levels: levels)
-        case .v, .gv0, .gv1, .gv2: mask = interiorMask(model.pointee.vmask, levels: levels)
-        default: mask = interiorMask(model.pointee.tmask, levels: levels)
+        let mask: [Double] = switch field {
+        case .u, .gu0, .gu1, .gu2: uMask
+        case .v, .gv0, .gv1, .gv2: vMask
+        default: wetCells
         }
         let masked = zip(values, mask).map { $1 > 0 ? $0 : 0 }
         masked.withUnsafeBufferPointer { fd_oc_set(model, pointer(field), Int32(levels), $0.baseAddress) }
     }
 
-    private func interiorMask(_ mask: UnsafeMutableRawPointer?, levels: Int) -> [Double] {
-        var out = [Double](repeating: 0, count: levels * grid.ny * grid.nx)
-        out.withUnsafeMutableBufferPointer { fd_oc_get(model, mask, Int32(levels), $0.baseAddress) }
+    private func interiorMask(_ mask: UnsafeMutableRawPointer?) -> [Double] {
+        var out = [Double](repeating: 0, count: grid.nz * grid.ny * grid.nx)
+        out.withUnsafeMutableBufferPointer { fd_oc_get(model, mask, Int32(grid.nz), $0.baseAddress) }
         return out
     }
 
-    /// The tracer mask's interior, [nz][ny][nx].
-    public var wetCells: [Double] { interiorMask(model.pointee.tmask, levels: grid.nz) }
-
     /// Sets the barotropic velocities to the depth means of u and v (after u and v were written).
     public func resetBarotropicMode() {
-        for (field, target, mask) in [(StepperField.u, StepperField.ubt, model.pointee.umask), (.v, .vbt, model.pointee.vmask)] {
-            let values = read(field), wet = interiorMask(mask, levels: grid.nz), plane = grid.ny * grid.nx
+        for (field, target, wet) in [(StepperField.u, StepperField.ubt, uMask), (.v, .vbt, vMask)] {
+            let values = read(field), plane = grid.ny * grid.nx
             var mean = [Double](repeating: 0, count: plane)
             for c in 0..<plane {
                 var sum = 0.0, depth = 0.0

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A stepper configuration, read from JSON (snake_case keys): the domain and its resolution, the levels, the
-/// bathymetry, time steps, mixing coefficients, the initial state, the surface forcing and the restart cadence.
+/// bathymetry, time steps, mixing coefficients, the initial state and the surface forcing.
 /// Every field and its default is listed in the README's stepper section.
 public struct StepperConfiguration: Codable, Sendable, Equatable {
     /// The horizontal grid: `latlon` (south, north, west, east, resolution_deg, periodic) or `cartesian` (a
@@ -86,8 +86,6 @@ public struct StepperConfiguration: Codable, Sendable, Equatable {
     public var physics: Physics?
     public var initial: Initial?
     public var forcing: Forcing?
-    /// Days between restart files (with --restart-dir).
-    public var restartDays: Int?
 
     /// Reads and decodes `path`; JSON errors name the field.
     public static func load(_ path: String) throws -> StepperConfiguration {
@@ -112,14 +110,6 @@ public struct StepperConfiguration: Codable, Sendable, Equatable {
         } catch let DecodingError.dataCorrupted(context) {
             throw StepperError.configuration(path: path, field: Self.field(context.codingPath), detail: "not valid JSON: \(context.debugDescription)")
         }
-    }
-
-    /// The JSON text (snake_case, sorted keys): what restart files compare to refuse resuming another setup.
-    public func canonicalJSON() -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
     }
 
     private static func field(_ path: [any CodingKey]) -> String {

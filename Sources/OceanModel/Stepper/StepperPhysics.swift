@@ -28,10 +28,4 @@ public struct StepperPhysics: Sendable, Equatable {
         speedLimit = p.speedLimit ?? speedLimit
         expectedMaxSpeed = p.expectedMaxSpeed ?? expectedMaxSpeed
     }
-
-    /// Density anomaly (kg/m3) of the equation of state.
-    public func density(temperature t: Double, salinity s: Double) -> Double {
-        let d = t - t0
-        return rho0 * (-alpha * d - 0.5 * cabbeling * d * d + beta * (s - s0))
-    }
 }

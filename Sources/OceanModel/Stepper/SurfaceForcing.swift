@@ -40,6 +40,15 @@ final class SurfaceForcing {
         }
     }
 
+    /// The gyre wind: zonal stress -tau0 cos(pi y / L) at T points, y from the southern edge, L the domain's
+    /// meridional extent ([ny][nx]).
+    static func gyreStress(grid: StepperGrid, tau0: Double) -> [Double] {
+        let spacing = grid.latitudes[1] - grid.latitudes[0], extent = Double(grid.ny) * spacing
+        return (0..<(grid.ny * grid.nx)).map { c in
+            -tau0 * cos(.pi * (grid.latitudes[c / grid.nx] - grid.latitudes[0] + spacing / 2) / extent)
+        }
+    }
+
     /// Sets the stepper's wind stress, heat and freshwater fluxes for `date`.
     func apply(to stepper: OceanStepper, date: CFDateTime) throws {
         switch kind {
@@ -47,11 +56,7 @@ final class SurfaceForcing {
             return
         case .gyre:
             guard !applied else { return }
-            let south = grid.latitudes.first!, span = grid.latitudes.last! - south + (grid.latitudes[1] - south)
-            let stress = (0..<(grid.ny * grid.nx)).map { c in
-                -tau0 * cos(.pi * (grid.latitudes[c / grid.nx] - south + (grid.latitudes[1] - south) / 2) / span)
-            }
-            stepper.write(.taux, stress)
+            stepper.write(.taux, Self.gyreStress(grid: grid, tau0: tau0))
             applied = true
         case .bulk(let file):
             if loaded != date {
@@ -59,7 +64,7 @@ final class SurfaceForcing {
                 loaded = date
             }
             let plane = grid.ny * grid.nx, nx = grid.nx
-            let t = stepper.read(.t), u = stepper.read(.u), v = stepper.read(.v)
+            let t = stepper.read(.t, surface: true), u = stepper.read(.u, surface: true), v = stepper.read(.v, surface: true)
             for c in 0..<plane {
                 let i = c % nx, j = c / nx
                 let west = i > 0 ? c - 1 : (grid.periodic ? c + nx - 1 : c), south = j > 0 ? c - nx : c

@@ -29,13 +29,10 @@ public enum ValidationCases {
     /// diffusion is off: against a sloping floor (no flux through it) it bends the isopycnals and drives a real
     /// boundary current, which is physics, not an error of the pressure gradient this case checks.
     public static func rest(resolution: Double = 1, days: Int = 30, pool: ThreadPool = .shared) throws -> Rest {
-        let configuration = basin(resolution: resolution)
-        let grid = try StepperGrid(configuration, path: "rest")
         var physics = StepperPhysics()
         physics.verticalDiffusivity = 0
-        let stepper = OceanStepper(grid: grid, physics: physics, timeStep: 1800, precision: .float64, pool: pool)
-        let plane = grid.ny * grid.nx
-        stepper.write(.t, (0..<(grid.nz * plane)).map { 4 + 20 * exp(-grid.levels[$0 / plane] / 300) })
+        let stepper = try basinStepper(resolution: resolution, physics: physics, pool: pool) { _, _ in 0 }
+        let grid = stepper.grid, plane = grid.ny * grid.nx
         stepper.write(.s, (0..<(grid.nz * plane)).map { 34.5 + 0.5 * exp(-grid.levels[$0 / plane] / 300) })
         for _ in 0..<(days * 48) { stepper.step() }
         let speed = stepper.check().speed
@@ -57,18 +54,14 @@ public enum ValidationCases {
     /// The basin with a free-surface bump, a warm eddy and wind (a double gyre), Float64: the flow is vigorous,
     /// yet volume and heat content must stay put and the uniform salinity uniform.
     public static func conservation(resolution: Double = 1, days: Int = 10, pool: ThreadPool = .shared) throws -> Conservation {
-        let configuration = basin(resolution: resolution)
-        let grid = try StepperGrid(configuration, path: "conservation")
-        let stepper = OceanStepper(grid: grid, physics: StepperPhysics(), timeStep: 1800, precision: .float64, pool: pool)
-        let plane = grid.ny * grid.nx
-        func distance(_ c: Int) -> Double {
-            let j = (c % plane) / grid.nx, i = c % grid.nx
-            let dy = grid.latitudes[j] - 28, dx = grid.longitudes[i] + 48
-            return (dx * dx + dy * dy) / 4
+        // A warm eddy and a free-surface bump, Gaussian around 28 N 48 W.
+        func bump(_ latitude: Double, _ longitude: Double) -> Double {
+            exp(-((latitude - 28) * (latitude - 28) + (longitude + 48) * (longitude + 48)) / 4)
         }
-        stepper.write(.t, (0..<(grid.nz * plane)).map { 4 + (20 + 3 * exp(-distance($0))) * exp(-grid.levels[$0 / plane] / 300) })
+        let stepper = try basinStepper(resolution: resolution, physics: StepperPhysics(), pool: pool) { 3 * bump($0, $1) }
+        let grid = stepper.grid, plane = grid.ny * grid.nx
         stepper.write(.s, [Double](repeating: 35, count: grid.nz * plane))
-        stepper.write(.eta, (0..<plane).map { 0.3 * exp(-distance($0)) })
+        stepper.write(.eta, (0..<plane).map { bump(grid.latitudes[$0 / grid.nx], grid.longitudes[$0 % grid.nx]) * 0.3 })
         let length = grid.latitudes.last! - grid.latitudes.first!
         let stress = (0..<plane).map { -0.1 * cos(2 * .pi * (grid.latitudes[$0 / grid.nx] - grid.latitudes[0]) / length) }
         stepper.write(.taux, stress)
@@ -80,6 +73,19 @@ public enum ValidationCases {
         return Conservation(days: Double(days), volumeDrift: abs(after.volume - before.volume) / before.volume,
                             heatDrift: abs(after.heat - before.heat) / before.heat, uniformTracerDeparture: departure,
                             maxSpeed: stepper.check().speed)
+    }
+
+    /// A Float64 stepper over ``basin(resolution:)`` with temperature 4 + (20 + anomaly(lat, lon)) exp(-z / 300).
+    static func basinStepper(resolution: Double, physics: StepperPhysics, pool: ThreadPool,
+                             anomaly: (_ latitude: Double, _ longitude: Double) -> Double) throws -> OceanStepper {
+        let grid = try StepperGrid(basin(resolution: resolution), path: "basin")
+        let stepper = OceanStepper(grid: grid, physics: physics, timeStep: 1800, precision: .float64, pool: pool)
+        let plane = grid.ny * grid.nx
+        stepper.write(.t, (0..<(grid.nz * plane)).map { c in
+            let j = (c % plane) / grid.nx, i = c % grid.nx
+            return 4 + (20 + anomaly(grid.latitudes[j], grid.longitudes[i])) * exp(-grid.levels[c / plane] / 300)
+        })
+        return stepper
     }
 
     /// Total volume and temperature content (the top layer's thickness includes the free surface).
@@ -119,10 +125,10 @@ public enum ValidationCases {
         let dt = 1200.0
         let stepper = OceanStepper(grid: grid, physics: StepperPhysics(configuration.physics), timeStep: dt,
                                    precision: precision, pool: pool)
-        let plane = grid.ny * grid.nx, length = Double(n) * spacing
+        let plane = grid.ny * grid.nx
         stepper.write(.t, [Double](repeating: 10, count: plane))
         stepper.write(.s, [Double](repeating: 35, count: plane))
-        stepper.write(.taux, (0..<plane).map { -0.1 * cos(.pi * (Double($0 / n) + 0.5) * spacing / length) })
+        stepper.write(.taux, SurfaceForcing.gyreStress(grid: grid, tau0: 0.1))
         for _ in 0..<(days * 72) { stepper.step() }
         // psi at the corners between rows, integrated northward from the southern wall: psi_north = psi_south - u H dy.
         let u = stepper.read(.u)
