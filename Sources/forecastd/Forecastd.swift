@@ -9,7 +9,7 @@ struct Forecastd: ParsableCommand {
         commandName: "forecastd",
         abstract: "Ocean forecast inference runtime: data-driven ocean forecasts from NetCDF to NetCDF.",
         version: "0.1.0",
-        subcommands: [Run.self, Batch.self, Compare.self, Simulate.self, Inspect.self, ModelInfo.self, Bench.self, Probe.self]
+        subcommands: [Run.self, Batch.self, Compare.self, Simulate.self, Atmosphere.self, Inspect.self, ModelInfo.self, Bench.self, Probe.self]
     )
 
     /// Refuses to start on a processor that lacks instructions the kernels were compiled to use, instead of

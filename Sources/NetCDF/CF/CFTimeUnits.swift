@@ -78,3 +78,12 @@ public struct CFTimeUnits: Sendable, Equatable, CustomStringConvertible {
         return CFDateTime(year: y, month: m, day: d, seconds: seconds, calendar: calendar)
     }
 }
+
+extension CFDateTime {
+    /// A date as CF time units write it ("2024-03-01", "2024-03-01 06:00:00", "2024-03-01T06:00:00Z"); nil if
+    /// `text` is not one.
+    public init?(parsing text: String, calendar: CFCalendar = .standard) {
+        guard let date = CFTimeUnits.parseDate(text, calendar: calendar) else { return nil }
+        self = date
+    }
+}

@@ -12,11 +12,13 @@ public enum StepperPrecision: String, Sendable, CaseIterable {
 /// The stepper's prognostic fields, as ``OceanStepper/read(_:)`` and ``OceanStepper/write(_:_:)`` name them.
 public enum StepperField: String, Sendable, CaseIterable {
     case u, v, t, s, eta, ubt, vbt, gu0, gu1, gu2, gv0, gv1, gv2, sssReference
+    /// Vertical velocity at the top of each cell, from the last step (the next step's vertical advection).
+    case w
     /// Surface forcing at T points.
     case taux, tauy, qnet, freshwater
 
     /// Levels of the field: the 3-D ones have one per model level.
-    func levels(_ nz: Int) -> Int { [.u, .v, .t, .s, .gu0, .gu1, .gu2, .gv0, .gv1, .gv2].contains(self) ? nz : 1 }
+    func levels(_ nz: Int) -> Int { [.u, .v, .t, .s, .w, .gu0, .gu1, .gu2, .gv0, .gv1, .gv2].contains(self) ? nz : 1 }
 }
 
 /// The baseline numerical ocean: hydrostatic Boussinesq primitive equations on z-levels (C-grid), a linear free
@@ -36,7 +38,7 @@ public final class OceanStepper: @unchecked Sendable {
     /// Steps taken.
     public private(set) var steps = 0
     /// Momentum tendencies the Adams-Bashforth history holds (0 ... 3).
-    private var history = 0
+    private(set) var history = 0
     private let model: UnsafeMutablePointer<fd_ocean>
     private var allocations: [UnsafeMutableRawPointer] = []
     private let pool: ThreadPool
@@ -184,6 +186,7 @@ public final class OceanStepper: @unchecked Sendable {
         case .gv1: m.gv.1
         case .gv2: m.gv.2
         case .sssReference: m.sss_ref
+        case .w: m.w
         case .taux: m.taux
         case .tauy: m.tauy
         case .qnet: m.qnet
@@ -234,6 +237,12 @@ public final class OceanStepper: @unchecked Sendable {
             }
             write(target, mean)
         }
+    }
+
+    /// Sets the step count and the Adams-Bashforth history depth (from a restart file).
+    func restoreCounters(steps: Int, history: Int) {
+        self.steps = steps
+        self.history = min(max(history, 0), 3)
     }
 
     // MARK: Stepping

@@ -12,6 +12,8 @@ public struct SimulationRequest: Sendable {
     public var days: Int
     public var output: String
     public var precision: StepperPrecision = .float32
+    /// Folder for restart files and the daily means up to them; a run finding its own restart there resumes.
+    public var restartDirectory: String?
 
     public init(configuration: String, initial: String?, forcing: String?, days: Int, output: String) {
         (self.configuration, self.initial, self.forcing, self.days, self.output) = (configuration, initial, forcing, days, output)
@@ -34,6 +36,7 @@ public enum Simulation {
     }
 
     public static func run(_ request: SimulationRequest, pool: ThreadPool = .shared,
+                           resumedFrom: (_ day: Int) -> Void = { _ in },
                            progress: (_ day: Int, _ days: Int) -> Void = { _, _ in }) throws -> Summary {
         let path = request.configuration
         let configuration = try StepperConfiguration.load(path)
@@ -46,19 +49,37 @@ public enum Simulation {
         try checkStability(grid: grid, physics: physics, timeStep: dt, path: path)
         let stepper = OceanStepper(grid: grid, physics: physics, timeStep: dt,
                                    barotropicCourant: configuration.time.barotropicCourant ?? 0.7, precision: request.precision, pool: pool)
-        let start = try setInitialState(stepper, request: request, configuration: configuration)
+        let identity = try runIdentity(request)
+        var resumed: RestartFile.Header?
+        if let folder = request.restartDirectory {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let path = SimulationOutput.restartPath(folder)
+            if FileManager.default.fileExists(atPath: path) {
+                let header = try RestartFile.header(path)
+                guard header.identity == identity else {
+                    throw StepperError.input(path: path, variable: nil, detail: "written by another run (\(header.identity)); "
+                                             + "give this run (\(identity)) its own --restart-dir")
+                }
+                if header.day < request.days { resumed = try RestartFile.read(path, into: stepper) }
+            }
+        }
+        let start = try resumed.map(\.reference) ?? setInitialState(stepper, request: request, configuration: configuration)
         let forcing = try SurfaceForcing(configuration.forcing, grid: grid, atmosphere: request.forcing, path: path)
         let layout = ForecastLayout(latitudes: grid.latitudes, longitudes: grid.longitudes, depths: grid.levels,
                                     variables: OceanVariable.allCases.map(Self.outputVariable), referenceTime: start)
         var output = layout
         output.title = "forecastd stepper daily means"
         output.source = "forecastd simulate, \((path as NSString).lastPathComponent)"
-        let writer = try ForecastWriter(path: request.output, layout: output)
-        defer { writer.abandon() }
+        let sink = try SimulationOutput(output: request.output, layout: output, days: request.days,
+                                        restartFolder: request.restartDirectory, interval: configuration.time.restartDays ?? 30)
+        defer { sink.abandon() }
+        let first = (resumed?.day ?? 0) + 1
+        try sink.resume(after: first - 1)
+        if first > 1 { resumedFrom(first - 1) }
         let stepsPerDay = Int((86_400 / dt).rounded()), every = max(1, configuration.forcing?.fluxEverySteps ?? stepsPerDay / 24)
-        let clock = DispatchTime.now().uptimeNanoseconds
-        for day in 1...request.days {
-            let date = AtmosphereForcing.date(start, plus: day - 1)
+        let clock = DispatchTime.now().uptimeNanoseconds, stepsBefore = stepper.steps
+        for day in first...request.days {
+            let date = AtmosphereForcing.date(start, plus: day)
             for n in 0..<stepsPerDay {
                 if n % every == 0 { try forcing.apply(to: stepper, date: date) }
                 stepper.step()
@@ -66,12 +87,23 @@ public enum Simulation {
             }
             try checkBlowUp(stepper, day: day, limit: physics.speedLimit)
             let means = stepper.takeMean()
-            try writer.writeDay(leadHours: Double(24 * day), values: Dictionary(uniqueKeysWithValues: means.map { ($0.key.rawValue, $0.value) }))
+            try sink.write(day: day, means: Dictionary(uniqueKeysWithValues: means.map { ($0.key.rawValue, $0.value) }))
+            _ = try sink.checkpoint(day: day, stepper: stepper, reference: start, identity: identity)
             progress(day, request.days)
         }
-        try writer.finish()
+        try sink.finish()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
-        return Summary(days: request.days, steps: stepper.steps, cells: grid.wetLevels.reduce(0, +), seconds: seconds)
+        return Summary(days: request.days - first + 1, steps: stepper.steps - stepsBefore, cells: grid.wetLevels.reduce(0, +), seconds: seconds)
+    }
+
+    /// What makes two runs the same run: the configuration's content, init, forcing, length, precision, output.
+    static func runIdentity(_ request: SimulationRequest) throws -> String {
+        guard let data = FileManager.default.contents(atPath: request.configuration) else {
+            throw StepperError.missing(path: request.configuration)
+        }
+        let hash = data.reduce(UInt64(0xCBF2_9CE4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 }
+        return "config \(String(hash, radix: 16)) init \(request.initial ?? "-") forcing \(request.forcing ?? "-") "
+            + "days \(request.days) precision \(request.precision.rawValue) out \(request.output)"
     }
 
     static func outputVariable(_ v: OceanVariable) -> ForecastVariable {
@@ -108,6 +140,9 @@ public enum Simulation {
     static func setInitialState(_ stepper: OceanStepper, request: SimulationRequest, configuration: StepperConfiguration) throws -> CFDateTime {
         let grid = stepper.grid, plane = grid.ny * grid.nx
         let start: CFDateTime
+        if let file = request.initial, RestartFile.isRestart(file) {
+            return try RestartFile.read(file, into: stepper).date
+        }
         if let file = request.initial {
             let state = try InitialState.read(path: file, model: grid)
             let values = (0..<state.state.count).map { Double(state.state.pointer[$0]) }.map { $0.isFinite ? $0 : 0 }
@@ -134,12 +169,7 @@ public enum Simulation {
             let (t, s) = try InitialOcean.tracers(configuration.initial, grid: grid, path: request.configuration)
             stepper.write(.t, t)
             stepper.write(.s, s)
-            let text = configuration.time.start ?? "2000-01-01"
-            let parts = text.split(separator: "-").compactMap { Int($0) }
-            guard parts.count == 3 else {
-                throw StepperError.configuration(path: request.configuration, field: "time.start", detail: "'\(text)' is not YYYY-MM-DD")
-            }
-            start = CFDateTime(year: parts[0], month: parts[1], day: parts[2], calendar: .standard)
+            start = try configuration.startDate(path: request.configuration)
         }
         stepper.write(.sssReference, Array(stepper.read(.s).prefix(plane)))
         return start

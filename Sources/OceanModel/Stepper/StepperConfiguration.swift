@@ -1,4 +1,5 @@
 import Foundation
+import NetCDF
 
 /// A stepper configuration, read from JSON (snake_case keys): the domain and its resolution, the levels, the
 /// bathymetry, time steps, mixing coefficients, the initial state and the surface forcing.
@@ -34,12 +35,14 @@ public struct StepperConfiguration: Codable, Sendable, Equatable {
         public var variable: String?
     }
 
-    /// Time stepping: the baroclinic step (s, dividing a day), the start date (YYYY-MM-DD) and the Courant
-    /// number of the barotropic substeps.
+    /// Time stepping: the baroclinic step (s, dividing a day), the start date (YYYY-MM-DD), the Courant
+    /// number of the barotropic substeps and the restart interval.
     public struct Time: Codable, Sendable, Equatable {
         public var stepSeconds: Double
         public var start: String?
         public var barotropicCourant: Double?
+        /// Days between restart files when the run has a restart folder (default 30).
+        public var restartDays: Int?
     }
 
     /// Physical constants and mixing (SI units); every field has a default.
@@ -86,6 +89,15 @@ public struct StepperConfiguration: Codable, Sendable, Equatable {
     public var physics: Physics?
     public var initial: Initial?
     public var forcing: Forcing?
+
+    /// `time.start` (default 2000-01-01).
+    public func startDate(path: String) throws -> CFDateTime {
+        let text = time.start ?? "2000-01-01"
+        guard let date = CFDateTime(parsing: text) else {
+            throw StepperError.configuration(path: path, field: "time.start", detail: "'\(text)' is not YYYY-MM-DD")
+        }
+        return date
+    }
 
     /// Reads and decodes `path`; JSON errors name the field.
     public static func load(_ path: String) throws -> StepperConfiguration {

@@ -3,13 +3,14 @@ import NetCDF
 import Tensor
 
 /// The stepper's surface forcing (see ``StepperConfiguration/Forcing``): none, the analytic gyre wind, or the
-/// NCAR bulk formulae (the same ``BulkFluxes`` the forecast uses) from a daily atmosphere file, recomputed from
-/// the model's own SST and surface currents.
+/// NCAR bulk formulae (the same ``BulkFluxes`` the forecast uses) from a daily atmosphere file or the seeded
+/// ``SyntheticAtmosphere``, recomputed from the model's own SST and surface currents.
 final class SurfaceForcing {
     private enum Kind {
         case none
         case gyre
-        case bulk(AtmosphereForcing)
+        case file(AtmosphereForcing)
+        case synthetic(SyntheticAtmosphere)
     }
 
     private let kind: Kind
@@ -31,10 +32,11 @@ final class SurfaceForcing {
         case "none": kind = .none
         case "gyre": kind = .gyre
         case "bulk":
-            guard let file else {
-                throw StepperError.configuration(path: path, field: "forcing.kind", detail: "bulk forcing needs an atmosphere file (--forcing)")
+            if let file {
+                kind = .file(try AtmosphereForcing(path: file, model: grid))
+            } else {
+                kind = .synthetic(SyntheticAtmosphere(latitudes: grid.latitudes, longitudes: grid.longitudes, seed: forcing?.seed ?? 1))
             }
-            kind = .bulk(try AtmosphereForcing(path: file, model: grid))
         case let other:
             throw StepperError.configuration(path: path, field: "forcing.kind", detail: "'\(other)' is not none, gyre or bulk")
         }
@@ -49,7 +51,7 @@ final class SurfaceForcing {
         }
     }
 
-    /// Sets the stepper's wind stress, heat and freshwater fluxes for `date`.
+    /// Sets the stepper's wind stress, heat and freshwater fluxes for the day ending at `date`.
     func apply(to stepper: OceanStepper, date: CFDateTime) throws {
         switch kind {
         case .none:
@@ -58,9 +60,10 @@ final class SurfaceForcing {
             guard !applied else { return }
             stepper.write(.taux, Self.gyreStress(grid: grid, tau0: tau0))
             applied = true
-        case .bulk(let file):
+        case .file, .synthetic:
             if loaded != date {
-                try file.read(date, mode: .strict, into: atmosphere)
+                if case .file(let file) = kind { try file.read(date, mode: .strict, into: atmosphere) }
+                if case .synthetic(let synthetic) = kind { synthetic.fill(date, into: atmosphere) }
                 loaded = date
             }
             let plane = grid.ny * grid.nx, nx = grid.nx

@@ -3,15 +3,10 @@ public enum RandomTensor {
     /// A contiguous tensor of `shape` with values uniform in `range`, the same for the same seed everywhere.
     public static func uniform(_ shape: Dimensions, seed: UInt64, range: ClosedRange<Float> = -1...1) -> Tensor {
         let t = Tensor(zeros: shape)
-        var state = seed &+ 0x9E37_79B9_7F4A_7C15
+        var generator = SplitMix64(state: seed &+ 0x9E37_79B9_7F4A_7C15)
         let p = t.pointer, span = range.upperBound - range.lowerBound
         for i in 0..<t.count {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            p[i] = range.lowerBound + span * Float(z >> 40) / Float(1 << 24)
+            p[i] = range.lowerBound + span * Float(generator.next() >> 40) / Float(1 << 24)
         }
         return t
     }

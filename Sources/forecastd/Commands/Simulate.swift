@@ -8,7 +8,8 @@ struct Simulate: ParsableCommand {
         abstract: "Run the numerical ocean model: a configuration (--config) or a validation case (--case).",
         discussion: """
             With --config: daily means of thetao, so, uo, vo (at T points) and zos to --out, a CF file forecastd run \
-            reads as an initial state and forecastd compare as a reference grid. The configuration's keys are in the \
+            reads as an initial state and forecastd compare as a reference grid. With --restart-dir the run can be \
+            interrupted and resumed; --init also takes a restart file (restart.nc) and continues that run exactly. The configuration's keys are in the \
             README. Exit codes: 78 configuration (field named, time steps above a stability limit with the largest \
             stable one), 65 bad input data, 66 missing file, 70 blow-up (day, place, variable).
             Cases and their JSON keys:
@@ -41,6 +42,9 @@ struct Simulate: ParsableCommand {
 
     @Option(help: "Output file (with --config).")
     var out: String?
+
+    @Option(help: "Folder for restart files (every time.restart_days days) and the daily means up to them; rerunning the same command resumes from the last restart.")
+    var restartDir: String?
 
     @Option(help: "Precision with --config: float32 or float64.")
     var precision = "float32"
@@ -78,8 +82,11 @@ struct Simulate: ParsableCommand {
             try reportingFailures {
                 var request = SimulationRequest(configuration: config, initial: initial, forcing: forcing, days: Int(days), output: out)
                 request.precision = StepperPrecision(rawValue: precision)!
+                request.restartDirectory = restartDir
                 let log = ProgressLog()
-                let summary = try Simulation.run(request) { day, total in log.simulated(day: day, of: total) }
+                let summary = try Simulation.run(request, resumedFrom: { log.resumed(day: $0) }) { day, total in
+                    log.simulated(day: day, of: total)
+                }
                 print(String(format: "%d days, %d steps, %d wet cells in %.2f s: %.3g cell-steps/s", summary.days, summary.steps,
                              summary.cells, summary.seconds, summary.cellStepsPerSecond))
             }

@@ -36,5 +36,10 @@ struct ProgressLog {
         emit(terminal ? "simulated day \(day)/\(days)" : "event=day day=\(day) days=\(days)")
     }
 
+    /// A stepper run resumed from its restart after `day` days.
+    func resumed(day: Int) {
+        emit(terminal ? "resumed after day \(day) from the restart file" : "event=resumed day=\(day)")
+    }
+
     private func emit(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }
