@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages forecastd builds against (Debian 12); with --test also the independent
 # readers and tools the tests compare with (cdo, NCO, Slurm; Python's numpy, xarray, netCDF4, cftime, safetensors, and onnx with
-# onnxruntime for the surrogate's parity tests); with --python only those Python packages (the main job
+# onnxruntime for the surrogate's parity tests, and training/requirements.txt: CPU JAX, optax, matplotlib for
+# the training smoke test and the JAX-against-forecastd rollout check); with --python only those Python packages (the main job
 # generates its sample model and inputs with them). Idempotent:
 # what is present is left alone, and apt and pip are only consulted when something is missing.
 set -euo pipefail
@@ -31,4 +32,10 @@ python_packages=(numpy xarray netCDF4 cftime safetensors onnx onnxruntime ml_dty
 if $python && ! python3 -c "import numpy, xarray, netCDF4, cftime, safetensors, onnx, onnxruntime, ml_dtypes" 2>/dev/null; then
     echo "installing: ${python_packages[*]} (pip)"
     python3 -m pip install -q "${python_packages[@]}" || python3 -m pip install -q --break-system-packages "${python_packages[@]}"
+fi
+
+training="$(dirname "$0")/../training/requirements.txt"
+if [ "${1:-}" = --test ] && ! python3 -c "import jax, optax, matplotlib" 2>/dev/null; then
+    echo "installing: training/requirements.txt (pip)"
+    python3 -m pip install -q -r "$training" || python3 -m pip install -q --break-system-packages -r "$training"
 fi

@@ -1,0 +1,26 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The training path end to end (training/smoke.sh): stepper data, a few JAX training steps, export, and
+/// forecastd's forecast against the training framework's own rollout on the same inputs.
+@Suite("Training path", .serialized, .enabled(if: Scratch.forecastd != nil, "needs the forecastd binary"))
+struct TrainingPathTests {
+    static let modules = ["jax", "optax", "xarray", "netCDF4", "safetensors"]
+
+    @Test("train.py --smoke exports a model folder whose forecastd forecast matches the JAX rollout within 1e-3")
+    func smoke() throws {
+        guard Scratch.python(has: Self.modules) else {
+            print("skipped: Python lacks \(Self.modules.joined(separator: ", ")) (scripts/install-dependencies.sh --test installs them)")
+            return
+        }
+        let folder = try Scratch.folder()
+        let result = try #require(Scratch.run("bash", [Scratch.repository + "/training/smoke.sh", folder]))
+        #expect(result.status == 0, "\(result.output.suffix(2000))")
+        let lines = result.output.split(separator: "\n").filter { $0.hasPrefix("compare ") }
+        #expect(lines.count == 5 && lines.allSatisfy { $0.hasSuffix(" ok") }, "\(lines)")
+        for file in ["config.json", "model.safetensors", "normalization.safetensors", "mask.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: folder + "/train/model/" + file), "\(file) exported")
+        }
+    }
+}

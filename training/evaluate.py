@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""Skill report of a model folder on held-out stepper years, with forecasts made by forecastd itself.
+
+For each start date (evenly spread over the held-out year): the init is that day's state, the forcing the
+synthetic atmosphere of the next 60 days (forecastd atmosphere), the forecast `forecastd run` for 60 days.
+RMSE (cos-latitude weighted, ocean cells) per variable, depth and lead day 1-15 for the surrogate, persistence
+(the init) and climatology (the training years' mean for the day of year, 15-day window); stability at 15, 30 and
+60 days. Writes OUT/skill.json, OUT/SKILL.md and PNG plots (RMSE against lead; maps of forecast and truth at days
+1, 5, 10 and 15 for SST, SSH and surface speed).
+
+Usage: evaluate.py --data DIR --model DIR --config C --year 2004 --train-years 2001 2002 2003 --out DIR [--starts 14]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import xarray as xr
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import data as ocean_data  # noqa: E402
+
+LEADS = 15
+NAMES = {"thetao": "temperature (degC)", "so": "salinity (1e-3)", "uo": "eastward current (m/s)",
+         "vo": "northward current (m/s)", "zos": "sea surface height (m)"}
+
+
+def arguments():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", required=True)
+    p.add_argument("--model", required=True)
+    p.add_argument("--config", required=True)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--train-years", type=int, nargs="+", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--starts", type=int, default=14)
+    p.add_argument("--stability-days", type=int, default=60)
+    p.add_argument("--forecastd", default=".build/release/forecastd")
+    return p.parse_args()
+
+
+def split(state, levels):
+    """{variable: [..., L or 1, H, W]} from a state [..., S, H, W]."""
+    out = {v: state[..., i * levels:(i + 1) * levels, :, :] for i, v in enumerate(ocean_data.VARIABLES)}
+    out["zos"] = state[..., 4 * levels:4 * levels + 1, :, :]
+    return out
+
+
+def rmse(a, b, weight):
+    """Cos-latitude weighted RMSE over ocean cells per level: a, b [..., L, H, W] -> [L]."""
+    d = (a - b) ** 2
+    w = np.where(np.isfinite(d), weight, 0)
+    return np.sqrt(np.nansum(np.where(np.isfinite(d), d, 0) * w, axis=(-2, -1)) / np.maximum(w.sum(axis=(-2, -1)), 1e-30))
+
+
+def climatology(folder, years, levels):
+    """Daily climatology [366, S, H, W] of the training years: each day of year the mean over a 15-day window."""
+    total, count = None, np.zeros(366)
+    for year in years:
+        state, time, *_ = ocean_data.read_state(os.path.join(folder, f"ocean-{year}.nc"))
+        doy = (time.astype("datetime64[D]") - time.astype("datetime64[Y]")).astype(int)
+        if total is None:
+            total = np.zeros((366,) + state.shape[1:], np.float64)
+        for k, d in enumerate(doy):
+            for shift in range(-7, 8):
+                total[(d + shift) % 366] += state[k]
+                count[(d + shift) % 366] += 1
+    return (total / count[:, None, None, None]).astype(np.float32)
+
+
+def run(command):
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def main():
+    args = arguments()
+    os.makedirs(args.out, exist_ok=True)
+    state, time, lat, lon, depth = ocean_data.read_state(os.path.join(args.data, f"ocean-{args.year}.nc"))
+    L = len(depth)
+    weight = np.cos(np.deg2rad(lat))[:, None] * np.ones((1, len(lon)))
+    clim = climatology(args.data, args.train_years, L)
+    starts = np.linspace(5, len(time) - LEADS - 1, args.starts).astype(int)
+    scores = {kind: {v: np.zeros((LEADS, L if v != "zos" else 1)) for v in NAMES} for kind in ("surrogate", "persistence", "climatology")}
+    stability, maps = [], None
+    with tempfile.TemporaryDirectory() as work:
+        for n, i in enumerate(starts):
+            start = str(time[i])[:10]
+            init, forcing, forecast = (os.path.join(work, f) for f in ("init.nc", "forcing.nc", "forecast.nc"))
+            with xr.open_dataset(os.path.join(args.data, f"ocean-{args.year}.nc")) as d:
+                d.isel(time=[int(i)]).to_netcdf(init)
+            run([args.forecastd, "atmosphere", "--config", args.config, "--start", start, "--days", str(args.stability_days), "--out", forcing])
+            run([args.forecastd, "run", "--model", args.model, "--init", init, "--forcing", forcing,
+                 "--days", str(args.stability_days), "--out", forecast])
+            with xr.open_dataset(forecast) as f:
+                predicted = np.concatenate([f[v].values for v in ocean_data.VARIABLES] + [f["zos"].values[:, None]], axis=1)
+            truth = state[i + 1:i + 1 + LEADS]
+            doy = [int((t.astype("datetime64[D]") - t.astype("datetime64[Y]")).astype(int)) for t in time[i + 1:i + 1 + LEADS]]
+            guesses = {"surrogate": predicted[:LEADS], "persistence": np.repeat(state[i:i + 1], LEADS, axis=0),
+                       "climatology": np.where(np.isfinite(truth), clim[doy], np.nan)}
+            t = split(truth, L)
+            for kind, guess in guesses.items():
+                g = split(guess, L)
+                for v in NAMES:
+                    for lead in range(LEADS):
+                        scores[kind][v][lead] += rmse(g[v][lead], t[v][lead], weight) ** 2 / len(starts)
+            record = {"start": start}
+            for day in (15, 30, 60):
+                if day <= len(predicted):
+                    s = split(predicted[day - 1], L)
+                    speed = np.sqrt(s["uo"][0] ** 2 + s["vo"][0] ** 2)
+                    ocean = np.isfinite(state[i])
+                    record[f"day{day}"] = {"finite": bool(np.all(np.isfinite(predicted[day - 1][ocean]))),
+                                           "max_surface_speed": float(np.nanmax(speed)),
+                                           "sst_range": [float(np.nanmin(s["thetao"][0])), float(np.nanmax(s["thetao"][0]))],
+                                           "zos_range": [float(np.nanmin(s["zos"][0])), float(np.nanmax(s["zos"][0]))]}
+            stability.append(record)
+            if n == len(starts) // 2:
+                maps = (start, split(predicted[:LEADS], L), t)
+            print(f"start {start} done", flush=True)
+    result = {kind: {v: np.sqrt(s).tolist() for v, s in per.items()} for kind, per in scores.items()}
+    report = {"model": args.model, "year": args.year, "train_years": args.train_years, "starts": [str(time[i])[:10] for i in starts],
+              "depths": depth.tolist(), "rmse": result, "stability": stability}
+    with open(os.path.join(args.out, "skill.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    write_markdown(args, report, L)
+    plot(args.out, report, depth, maps, lat, lon)
+
+
+def beats(report, v, level=0):
+    s, p = report["rmse"]["surrogate"][v], report["rmse"]["persistence"][v]
+    return [lead + 1 for lead in range(LEADS) if not s[lead][level] < p[lead][level]]
+
+
+def write_markdown(args, report, L):
+    r, lines = report["rmse"], []
+    lines.append(f"# Skill of `{args.model}` on the held-out year {args.year}\n")
+    lines.append(f"{len(report['starts'])} start dates ({', '.join(report['starts'])}); forecasts by `forecastd run`; "
+                 f"truth: the stepper's daily means; training years {', '.join(map(str, args.train_years))}.\n")
+    lines.append("Command: `python3 training/evaluate.py " + " ".join(sys.argv[1:]) + "`\n")
+    lines.append("## Surface RMSE (cos-latitude weighted) by lead day: surrogate / persistence / climatology\n")
+    lines.append("| lead | " + " | ".join(f"{v} surface" if v != "zos" else "zos" for v in NAMES) + " |")
+    lines.append("|---|" + "---|" * len(NAMES))
+    for lead in range(LEADS):
+        cells = [f"{r['surrogate'][v][lead][0]:.4g} / {r['persistence'][v][lead][0]:.4g} / {r['climatology'][v][lead][0]:.4g}" for v in NAMES]
+        lines.append(f"| {lead + 1} | " + " | ".join(cells) + " |")
+    lines.append("\n## Where the surrogate does not beat persistence (surface; zos)\n")
+    for v in NAMES:
+        worse = beats(report, v)
+        lines.append(f"- {v}: " + ("beats persistence at every lead day 1-15" if not worse else f"not better at lead days {worse}"))
+    lines.append("\n## RMSE by depth at lead days 1, 5, 10, 15 (surrogate / persistence)\n")
+    lines.append("| variable | depth (m) | day 1 | day 5 | day 10 | day 15 |")
+    lines.append("|---|---|---|---|---|---|")
+    for v in ("thetao", "so", "uo", "vo"):
+        for k, z in enumerate(report["depths"]):
+            cells = [f"{r['surrogate'][v][d - 1][k]:.3g} / {r['persistence'][v][d - 1][k]:.3g}" for d in (1, 5, 10, 15)]
+            lines.append(f"| {v} | {z:g} | " + " | ".join(cells) + " |")
+    lines.append("\n## Stability (every start)\n")
+    lines.append("| start | day 15 | day 30 | day 60 |")
+    lines.append("|---|---|---|---|")
+    for s in report["stability"]:
+        cells = []
+        for day in (15, 30, 60):
+            x = s.get(f"day{day}")
+            cells.append("-" if x is None else ("finite" if x["finite"] else "NOT FINITE")
+                         + f", max speed {x['max_surface_speed']:.2f} m/s, SST {x['sst_range'][0]:.1f}..{x['sst_range'][1]:.1f}")
+        lines.append(f"| {s['start']} | " + " | ".join(cells) + " |")
+    lines.append("\nPlots: `rmse_vs_lead.png`, `maps_day01.png`, `maps_day05.png`, `maps_day10.png`, `maps_day15.png`.")
+    with open(os.path.join(args.out, "SKILL.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def plot(out, report, depth, maps, lat, lon):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    r, leads = report["rmse"], np.arange(1, LEADS + 1)
+    fig, axes = plt.subplots(1, 5, figsize=(20, 3.8))
+    for ax, v in zip(axes, NAMES):
+        for kind, style in (("surrogate", "-o"), ("persistence", "--"), ("climatology", ":")):
+            ax.plot(leads, [x[0] for x in r[kind][v]], style, label=kind, markersize=3)
+        ax.set_title(("surface " if v != "zos" else "") + v)
+        ax.set_xlabel("lead day")
+        ax.set_ylabel("RMSE, " + NAMES[v].split("(")[1].rstrip(")"))
+    axes[0].legend()
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "rmse_vs_lead.png"), dpi=90)
+    plt.close(fig)
+    start, forecast, truth = maps
+    for day in (1, 5, 10, 15):
+        fig, axes = plt.subplots(2, 3, figsize=(13, 8))
+        for row, (label, fields) in enumerate((("surrogate", forecast), ("stepper (truth)", truth))):
+            speed = np.sqrt(fields["uo"][day - 1, 0] ** 2 + fields["vo"][day - 1, 0] ** 2)
+            panels = (("SST (degC)", fields["thetao"][day - 1, 0], "RdYlBu_r", truth["thetao"][day - 1, 0]),
+                      ("SSH (m)", fields["zos"][day - 1, 0], "RdBu_r", truth["zos"][day - 1, 0]),
+                      ("surface speed (m/s)", speed, "viridis", np.sqrt(truth["uo"][day - 1, 0] ** 2 + truth["vo"][day - 1, 0] ** 2)))
+            for col, (name, field, cmap, scale) in enumerate(panels):
+                ax = axes[row, col]
+                im = ax.pcolormesh(lon, lat, field, cmap=cmap, vmin=np.nanmin(scale), vmax=np.nanmax(scale), shading="auto")
+                ax.set_title(f"{label}: {name}")
+                fig.colorbar(im, ax=ax, shrink=0.8)
+        fig.suptitle(f"start {start}, lead day {day}")
+        fig.tight_layout()
+        fig.savefig(os.path.join(out, f"maps_day{day:02d}.png"), dpi=70)
+        plt.close(fig)
+
+
+if __name__ == "__main__":
+    main()
