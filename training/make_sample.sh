@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Assembles weights-sample/ from a trained model folder and the held-out year: the model (config.json,
+# model.safetensors, normalization.safetensors, mask.safetensors), data/init.nc (the held-out day START),
+# data/forcing.nc (the synthetic atmosphere of the 15 days after it), data/reference.nc (the stepper's 15-day
+# forecast from that init: the reference grid) and stepper-config.json (the configuration that made the data).
+# Usage: training/make_sample.sh DATA_DIR MODEL_DIR YEAR START   (e.g. /data/sample runs/sample/model 2004 2004-06-01)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data="${1:?usage}" model="${2:?usage}" year="${3:?usage}" start="${4:?usage}"
+forecastd=.build/release/forecastd
+out=weights-sample
+mkdir -p "$out/data"
+cp "$model"/{config.json,model.safetensors,normalization.safetensors,mask.safetensors} "$out/"
+cp training/sample-ocean.json "$out/stepper-config.json"
+python3 - "$data/ocean-$year.nc" "$start" "$out/data/init.nc" <<'PY'
+import sys, numpy as np, xarray as xr
+source, start, target = sys.argv[1:]
+with xr.open_dataset(source) as d:
+    day = d.sel(time=[np.datetime64(start)])
+    encoding = {v: {"zlib": True, "complevel": 4} for v in ("thetao", "so", "uo", "vo", "zos")}
+    day.to_netcdf(target, encoding=encoding)
+PY
+"$forecastd" atmosphere --config training/sample-ocean.json --start "$start" --days 15 --out "$out/data/forcing.nc" 2>/dev/null
+"$forecastd" simulate --config training/sample-ocean.json --init "$out/data/init.nc" --forcing "$out/data/forcing.nc" \
+    --days 15 --out "$out/data/reference.nc" 2>/dev/null
+du -sh "$out"
