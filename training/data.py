@@ -24,6 +24,13 @@ def read_state(path):
                 d["longitude"].values.astype(np.float64), d["depth"].values.astype(np.float64))
 
 
+def split(state, levels):
+    """{variable: [..., L or 1, H, W]} from states [..., S, H, W] in channel order."""
+    out = {v: state[..., i * levels:(i + 1) * levels, :, :] for i, v in enumerate(VARIABLES)}
+    out["zos"] = state[..., 4 * levels:4 * levels + 1, :, :]
+    return out
+
+
 def read_atmosphere(path):
     """[T, 8, H, W] float32 in SI units and the dates."""
     with xr.open_dataset(path) as d:

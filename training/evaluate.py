@@ -42,13 +42,6 @@ def arguments():
     return p.parse_args()
 
 
-def split(state, levels):
-    """{variable: [..., L or 1, H, W]} from a state [..., S, H, W]."""
-    out = {v: state[..., i * levels:(i + 1) * levels, :, :] for i, v in enumerate(ocean_data.VARIABLES)}
-    out["zos"] = state[..., 4 * levels:4 * levels + 1, :, :]
-    return out
-
-
 def rmse(a, b, weight):
     """Cos-latitude weighted RMSE over ocean cells per level: a, b [..., L, H, W] -> [L]."""
     d = (a - b) ** 2
@@ -100,16 +93,16 @@ def main():
             doy = [int((t.astype("datetime64[D]") - t.astype("datetime64[Y]")).astype(int)) for t in time[i + 1:i + 1 + LEADS]]
             guesses = {"surrogate": predicted[:LEADS], "persistence": np.repeat(state[i:i + 1], LEADS, axis=0),
                        "climatology": np.where(np.isfinite(truth), clim[doy], np.nan)}
-            t = split(truth, L)
+            t = ocean_data.split(truth, L)
             for kind, guess in guesses.items():
-                g = split(guess, L)
+                g = ocean_data.split(guess, L)
                 for v in NAMES:
                     for lead in range(LEADS):
                         scores[kind][v][lead] += rmse(g[v][lead], t[v][lead], weight) ** 2 / len(starts)
             record = {"start": start}
             for day in (15, 30, 60):
                 if day <= len(predicted):
-                    s = split(predicted[day - 1], L)
+                    s = ocean_data.split(predicted[day - 1], L)
                     speed = np.sqrt(s["uo"][0] ** 2 + s["vo"][0] ** 2)
                     ocean = np.isfinite(state[i])
                     record[f"day{day}"] = {"finite": bool(np.all(np.isfinite(predicted[day - 1][ocean]))),
@@ -118,7 +111,7 @@ def main():
                                            "zos_range": [float(np.nanmin(s["zos"][0])), float(np.nanmax(s["zos"][0]))]}
             stability.append(record)
             if n == len(starts) // 2:
-                maps = (start, split(predicted[:LEADS], L), t)
+                maps = (start, ocean_data.split(predicted[:LEADS], L), t)
             print(f"start {start} done", flush=True)
     result = {kind: {v: np.sqrt(s).tolist() for v, s in per.items()} for kind, per in scores.items()}
     report = {"model": args.model, "year": args.year, "train_years": args.train_years, "starts": [str(time[i])[:10] for i in starts],

@@ -65,9 +65,9 @@ class Model:
 
 
 def write(path, states, model, start):
-    L = len(model.levels)
-    d = {v: (("time", "depth", "latitude", "longitude"), states[:, i * L:(i + 1) * L]) for i, v in enumerate(ocean_data.VARIABLES)}
-    d["zos"] = (("time", "latitude", "longitude"), states[:, 4 * L])
+    fields = ocean_data.split(states, len(model.levels))
+    d = {v: (("time", "depth", "latitude", "longitude"), fields[v]) for v in ocean_data.VARIABLES}
+    d["zos"] = (("time", "latitude", "longitude"), fields["zos"][:, 0])
     times = start + np.arange(1, len(states) + 1) * np.timedelta64(1, "D")
     xr.Dataset(d, coords={"time": times, "depth": model.levels, "latitude": model.norm["latitude"],
                           "longitude": model.norm["longitude"]}).to_netcdf(path)

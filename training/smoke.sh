@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The training path end to end on a small ocean, as CI runs it: stepper data -> train.py --smoke -> export ->
-# forecastd run, compared with the training framework's own rollout (rollout.py) on the same inputs.
+# forecastd run, compared with the training framework's own rollout (rollout.py) on the same inputs; first the
+# JAX network against the numpy reference (check_architecture.py).
 # Prints one line per variable "compare VAR relative=... max_abs=..." and fails if any relative L2 difference
 # exceeds 1e-3. Usage: training/smoke.sh WORK_DIR
 set -euo pipefail
@@ -9,6 +10,7 @@ work="${1:?usage: training/smoke.sh WORK_DIR}"
 forecastd=.build/release/forecastd
 config=training/smoke-ocean.json
 mkdir -p "$work"
+(cd training && python3 check_architecture.py)
 "$forecastd" simulate --config "$config" --days 12 --out "$work/ocean-2001.nc" 2>/dev/null
 "$forecastd" atmosphere --config "$config" --start 2001-01-01 --days 12 --out "$work/atmosphere-2001.nc" 2>/dev/null
 python3 training/train.py --data "$work" --years 2001 --out "$work/train" --smoke --embed-dim 32 --groups 8

@@ -25,10 +25,7 @@ from safetensors.numpy import save_file
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as ocean_data  # noqa: E402
 import surrogate  # noqa: E402
-
-# Physical clip range of each variable (as forecastd clips every forecast day).
-CLIP = {"uo": (-5.0, 5.0), "vo": (-5.0, 5.0), "thetao": (-2.5, 40.0), "so": (0.0, 45.0), "zos": (-3.0, 3.0)}
-
+import make_models  # noqa: E402  (tools/reference, on the path through surrogate)
 
 def arguments(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -70,8 +67,9 @@ class Normalisation:
         self.flux_offset = np.array([np.nanmean(f[:, c]) for c in range(f.shape[1])], np.float32)
         self.flux_scale = np.array([max(np.nanstd(f[:, c]), 1e-6) for c in range(f.shape[1])], np.float32)
         names = [v for v in ocean_data.VARIABLES for _ in range(series.levels)] + ["zos"]
-        self.lower = np.array([CLIP[n][0] for n in names], np.float32)
-        self.upper = np.array([CLIP[n][1] for n in names], np.float32)
+        # The physical clip range forecastd applies every forecast day (tools/reference/make_models.py's).
+        self.lower = np.array([make_models.RANGES[n][2] for n in names], np.float32)
+        self.upper = np.array([make_models.RANGES[n][3] for n in names], np.float32)
 
     def state(self, x):
         return np.where(np.isfinite(x), (x - self.state_offset[:, None, None]) / self.state_scale[:, None, None], 0).astype(np.float32)

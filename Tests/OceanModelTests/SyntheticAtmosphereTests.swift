@@ -51,16 +51,23 @@ struct SyntheticAtmosphereTests {
         #expect(shortwave.allSatisfy { (0...400).contains($0) } && shortwave.max()! > 200, "June sunshine")
     }
 
-    @Test("forecastd atmosphere writes a file the forcing reader takes, identical to the fields made in memory")
-    func file() throws {
-        guard let forecastd = Scratch.forecastd else { return }
-        let folder = try Scratch.folder()
+    /// A bulk-forced configuration (seed 9) in a scratch folder and `days` of its atmosphere from 2021-03-01,
+    /// written by `forecastd atmosphere`.
+    static func atmosphereFile(days: Int, label: String = #function) throws -> (folder: String, config: String, file: String) {
+        let folder = try Scratch.folder(label)
         let config = try SimulateCommandTests.write(SimulateCommandTests.configuration(forcing: #"{"kind": "bulk", "seed": 9}"#), in: folder)
-        let result = try #require(Scratch.run(forecastd, ["atmosphere", "--config", config, "--start", "2021-03-01", "--days", "5",
-                                                          "--out", folder + "/atm.nc"]))
+        let result = try #require(Scratch.run(Scratch.forecastd!, ["atmosphere", "--config", config, "--start", "2021-03-01",
+                                                                   "--days", "\(days)", "--out", folder + "/atm.nc"]))
         try #require(result.status == 0, "\(result.output)")
+        return (folder, config, folder + "/atm.nc")
+    }
+
+    @Test("forecastd atmosphere writes a file the forcing reader takes, identical to the fields made in memory",
+          .enabled(if: Scratch.forecastd != nil, "needs the forecastd binary"))
+    func file() throws {
+        let (_, config, file) = try Self.atmosphereFile(days: 5)
         let grid = try StepperGrid(try StepperConfiguration.load(config), path: config)
-        let forcing = try AtmosphereForcing(path: folder + "/atm.nc", model: grid)
+        let forcing = try AtmosphereForcing(path: file, model: grid)
         let atmosphere = SyntheticAtmosphere(latitudes: grid.latitudes, longitudes: grid.longitudes, seed: 9)
         let read = AtmosphereDay.zeros(cells: grid.ny * grid.nx), made = AtmosphereDay.zeros(cells: grid.ny * grid.nx)
         let date = CFDateTime(year: 2021, month: 3, day: 4, calendar: .standard)
@@ -70,15 +77,12 @@ struct SyntheticAtmosphereTests {
         #expect(forcing.missingDays(after: CFDateTime(year: 2021, month: 3, day: 1, calendar: .standard), days: 5).isEmpty)
     }
 
-    @Test("Bulk forcing: the stepper forced by the file and by the built-in atmosphere makes the same ocean")
+    @Test("Bulk forcing: the stepper forced by the file and by the built-in atmosphere makes the same ocean",
+          .enabled(if: Scratch.forecastd != nil, "needs the forecastd binary"))
     func bulkForcing() throws {
-        guard let forecastd = Scratch.forecastd else { return }
-        let folder = try Scratch.folder()
-        let config = try SimulateCommandTests.write(SimulateCommandTests.configuration(forcing: #"{"kind": "bulk", "seed": 9}"#), in: folder)
-        let atmosphere = try #require(Scratch.run(forecastd, ["atmosphere", "--config", config, "--start", "2021-03-01", "--days", "3",
-                                                              "--out", folder + "/atm.nc"]))
-        try #require(atmosphere.status == 0, "\(atmosphere.output)")
-        for (name, extra) in [("file.nc", ["--forcing", folder + "/atm.nc"]), ("builtin.nc", [])] {
+        let forecastd = Scratch.forecastd!
+        let (folder, config, file) = try Self.atmosphereFile(days: 3)
+        for (name, extra) in [("file.nc", ["--forcing", file]), ("builtin.nc", [])] {
             let run = try #require(Scratch.run(forecastd, ["simulate", "--config", config, "--days", "3", "--out", folder + "/" + name] + extra))
             try #require(run.status == 0, "\(run.output)")
         }
@@ -87,7 +91,7 @@ struct SyntheticAtmosphereTests {
         let sst = a["thetao"]!.prefix(20 * 24).filter(\.isFinite), speed = a["uo"]!.filter(\.isFinite).map(abs).max()!
         #expect(sst.allSatisfy { (5...35).contains($0) } && speed > 0.01, "a forced ocean: SST \(sst.min()!)...\(sst.max()!), speed \(speed)")
         let short = try #require(Scratch.run(forecastd, ["simulate", "--config", config, "--days", "4", "--out", folder + "/x.nc",
-                                                         "--forcing", folder + "/atm.nc"]))
+                                                         "--forcing", file]))
         #expect(short.status == 65 && short.output.contains("atm.nc"), "a day missing from the file: \(short.output)")
     }
 }

@@ -8,7 +8,7 @@ import Testing
 struct TrainingPathTests {
     static let modules = ["jax", "optax", "xarray", "netCDF4", "safetensors"]
 
-    @Test("train.py --smoke exports a model folder whose forecastd forecast matches the JAX rollout within 1e-3")
+    @Test("The JAX network matches the numpy reference; train.py --smoke exports a model folder whose forecastd forecast matches the JAX rollout within 1e-3")
     func smoke() throws {
         guard Scratch.python(has: Self.modules) else {
             print("skipped: Python lacks \(Self.modules.joined(separator: ", ")) (scripts/install-dependencies.sh --test installs them)")
@@ -17,6 +17,8 @@ struct TrainingPathTests {
         let folder = try Scratch.folder()
         let result = try #require(Scratch.run("bash", [Scratch.repository + "/training/smoke.sh", folder]))
         #expect(result.status == 0, "\(result.output.suffix(2000))")
+        let architecture = result.output.split(separator: "\n").filter { $0.hasPrefix("architecture ") }
+        #expect(architecture.count == 2, "the JAX network checked against the numpy reference: \(architecture)")
         let lines = result.output.split(separator: "\n").filter { $0.hasPrefix("compare ") }
         #expect(lines.count == 5 && lines.allSatisfy { $0.hasSuffix(" ok") }, "\(lines)")
         for file in ["config.json", "model.safetensors", "normalization.safetensors", "mask.safetensors"] {

@@ -40,8 +40,9 @@ public struct SyntheticAtmosphere: Sendable {
     public func fill(_ date: CFDateTime, into day: AtmosphereDay) {
         let ny = latitudes.count, nx = longitudes.count
         let end = date.secondsSince1970 / 86_400
-        let fields = day.fields
-        for f in fields { f.fill(0) }
+        for f in day.fields { f.fill(0) }
+        let (u10, v10, msl, t2m) = (day.u10.pointer, day.v10.pointer, day.msl.pointer, day.t2m.pointer)
+        let (d2m, sw, lw, mtpr) = (day.d2m.pointer, day.ssr.pointer, day.strd.pointer, day.mtpr.pointer)
         let storms = self.storms(around: end)
         let weight = Float(1) / Float(Self.samplesPerDay)
         for sample in 0..<Self.samplesPerDay {
@@ -71,15 +72,21 @@ public struct SyntheticAtmosphere: Sendable {
                         rain += 2e-4 * g
                     }
                     let c = j * nx + i
-                    let values = [u, v, p, t, t - dep, ssr, strd * pow(t / 288, 4), rain]
-                    for (field, value) in zip(fields, values) { field.pointer[c] += weight * Float(value) }
+                    u10[c] += weight * Float(u)
+                    v10[c] += weight * Float(v)
+                    msl[c] += weight * Float(p)
+                    t2m[c] += weight * Float(t)
+                    d2m[c] += weight * Float(t - dep)
+                    sw[c] += weight * Float(ssr)
+                    lw[c] += weight * Float(strd * pow(t / 288, 4))
+                    mtpr[c] += weight * Float(rain)
                 }
             }
         }
     }
 
-    /// Daily-mean-free climate at latitude `phi` (radians): u10, v10, msl, t2m, dew-point depression, ssr,
-    /// longwave at 288 K, precipitation.
+    /// The weather-free climate at latitude `phi` (radians): u10, v10, msl, t2m, dew-point depression, ssr,
+    /// downwelling longwave for air at 288 K, precipitation.
     static func climate(latitude phi: Double, season: Double, declination: Double)
         -> (Double, Double, Double, Double, Double, Double, Double, Double) {
         let hemisphere = phi >= 0 ? 1.0 : -1.0, a = abs(phi) * 180 / .pi

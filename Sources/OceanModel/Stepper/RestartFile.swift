@@ -70,7 +70,10 @@ public struct RestartFile: Sendable {
     static func header(_ path: String) throws -> Header {
         let file = try NetCDFFile.open(path)
         defer { try? file.close() }
-        let a = try file.root.attributes()
+        return try header(file.root.attributes(), path: path)
+    }
+
+    private static func header(_ a: [String: AttributeValue], path: String) throws -> Header {
         guard let day = a["day"]?.number, let reference = a["reference_time"]?.text.flatMap({ CFDateTime(parsing: $0) }),
               let date = a["date"]?.text.flatMap({ CFDateTime(parsing: $0) }), let identity = a["run"]?.text else {
             throw StepperError.input(path: path, variable: nil, detail: "not a forecastd restart file (day, reference_time, date or run missing)")
@@ -80,10 +83,10 @@ public struct RestartFile: Sendable {
 
     /// Sets `stepper`'s state from `path`; the grid must be the stepper's.
     static func read(_ path: String, into stepper: OceanStepper) throws -> Header {
-        let header = try header(path)
         let file = try NetCDFFile.open(path)
         defer { try? file.close() }
-        let grid = stepper.grid, root = file.root
+        let grid = stepper.grid, root = file.root, attributes = try root.attributes()
+        let header = try header(attributes, path: path)
         for field in fields {
             let variable: Variable
             do { variable = try root.variable(field.rawValue) } catch {
@@ -100,8 +103,7 @@ public struct RestartFile: Sendable {
             }
             stepper.write(field, values)
         }
-        let a = try root.attributes()
-        stepper.restoreCounters(steps: Int(a["steps"]?.number ?? 0), history: Int(a["history"]?.number ?? 3))
+        stepper.restoreCounters(steps: Int(attributes["steps"]?.number ?? 0), history: Int(attributes["history"]?.number ?? 3))
         return header
     }
 

@@ -101,8 +101,9 @@ public enum Simulation {
         guard let data = FileManager.default.contents(atPath: request.configuration) else {
             throw StepperError.missing(path: request.configuration)
         }
-        let hash = data.reduce(UInt64(0xCBF2_9CE4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3 }
-        return "config \(String(hash, radix: 16)) init \(request.initial ?? "-") forcing \(request.forcing ?? "-") "
+        var checksum = ContentChecksum()
+        checksum.add(data.lazy.map(Double.init))
+        return "config \(checksum.text) init \(request.initial ?? "-") forcing \(request.forcing ?? "-") "
             + "days \(request.days) precision \(request.precision.rawValue) out \(request.output)"
     }
 

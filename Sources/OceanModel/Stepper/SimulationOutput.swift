@@ -75,18 +75,13 @@ final class SimulationOutput {
         let parts = try segments().filter { $0.last <= days }
         var day = 1
         for part in parts where part.last >= day {
-            let file = try NetCDFFile.open(part.path)
-            defer { try? file.close() }
+            let dataset = try CFDataset(path: part.path)
             for d in max(part.first, day)...part.last {
                 var values: [String: [Float]] = [:]
                 for v in layout.variables {
-                    let variable = try file.root.variable(v.name)
-                    var count = variable.shape
-                    count[0] = 1
-                    let start = [d - part.first] + count.dropFirst().map { _ in 0 }
-                    values[v.name] = try variable.readRaw(start: start, count: count).map { v in
-                        Float(v) == ForecastLayout.floatFill ? .nan : Float(v)
-                    }
+                    let variable = try dataset.variable(v.name)
+                    let count = [1] + variable.shape.dropFirst()
+                    values[v.name] = try dataset.read(variable, start: [d - part.first] + count.dropFirst().map { _ in 0 }, count: count)
                 }
                 try merged.writeDay(leadHours: Double(24 * d), values: values)
             }
