@@ -25,6 +25,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -37,10 +42,21 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS", "CProcessor", "CKernels"], swiftSettings: kernelSwiftSettings),
         .target(name: "NetCDF", dependencies: ["CNetCDF"]),
         .target(name: "OceanModel", dependencies: ["Tensor", "NetCDF", "CBulkFluxes", "CStepper"], swiftSettings: kernelSwiftSettings),
+        .target(
+            name: "ForecastService",
+            dependencies: [
+                "OceanModel", "NetCDF", "Tensor",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .executableTarget(
             name: "forecastd",
             dependencies: [
-                "Tensor", "NetCDF", "OceanModel", "CBLAS",
+                "Tensor", "NetCDF", "OceanModel", "ForecastService", "CBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: kernelSwiftSettings
@@ -49,6 +65,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CAllocationCounter", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ServiceTests", dependencies: ["NetCDF", "TestSupport"]),
         .testTarget(name: "OceanModelTests", dependencies: ["OceanModel", "Tensor", "CAllocationCounter", "TestSupport"],
                     exclude: ["Fixtures"], swiftSettings: kernelSwiftSettings),
     ]

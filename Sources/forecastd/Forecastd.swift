@@ -4,12 +4,12 @@ import Tensor
 
 /// The forecastd command line: one binary for forecasts, the daemon, batch jobs and benchmarks.
 @main
-struct Forecastd: ParsableCommand {
+struct Forecastd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forecastd",
         abstract: "Ocean forecast inference runtime: data-driven ocean forecasts from NetCDF to NetCDF.",
         version: "0.1.0",
-        subcommands: [Run.self, Batch.self, Compare.self, Simulate.self, Atmosphere.self, Inspect.self, ModelInfo.self, Bench.self, Probe.self]
+        subcommands: [Run.self, Serve.self, Batch.self, Compare.self, Simulate.self, Atmosphere.self, Inspect.self, ModelInfo.self, Bench.self, Probe.self]
     )
 
     /// Refuses to start on a processor that lacks instructions the kernels were compiled to use, instead of

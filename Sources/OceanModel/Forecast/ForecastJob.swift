@@ -55,14 +55,15 @@ public struct ForecastSummary: Sendable {
 /// exists under its final name unless it is complete.
 public enum ForecastJob {
     /// `shouldStop` is asked before every day; when it says yes the run ends with ``ForecastError/interrupted``
-    /// and removes its unfinished output.
-    public static func run(_ request: ForecastRequest, pool: ThreadPool = .shared,
+    /// and removes its unfinished output. `model`, when given, is used instead of loading `request.model` (a
+    /// daemon keeps its models loaded); it must have been loaded with `pool`.
+    public static func run(_ request: ForecastRequest, model loaded: ForecastModel? = nil, pool: ThreadPool = .shared,
                            shouldStop: () -> Bool = { false },
                            progress: (ForecastProgress) -> Void = { _ in }) throws -> ForecastSummary {
         guard (1...366).contains(request.days) else { throw ForecastError.usage("--days must be 1 to 366, got \(request.days)") }
         var timings = ForecastTimings()
         let start = DispatchTime.now().uptimeNanoseconds
-        let model = try ForecastModel(folder: request.model, pool: pool)
+        let model = try loaded ?? ForecastModel(folder: request.model, pool: pool)
         let initial = try InitialState.read(path: request.initial, model: model, names: request.stateNames)
         let forcing = try AtmosphereForcing(path: request.forcing, model: model)
         if request.forcingMode == .strict {

@@ -1,0 +1,142 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The HTTP API: OGC API - Processes for jobs, Open Inference Protocol health checks, Prometheus metrics.
+struct ServiceRoutes: Sendable {
+    let store: JobStore
+    let models: ModelRegistry
+    let roots: DataRoots
+    let metrics: ServiceMetrics
+    /// Largest request body accepted (413 beyond).
+    let maxBodyBytes: Int
+
+    func router(token: String?) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: MetricsMiddleware())
+        if let token { router.add(middleware: BearerToken(token: token)) }
+        router.get("/v2/health/live") { _, _ in try json(["live": true]) }
+        router.get("/v2/health/ready") { _, _ in
+            models.isReady ? try json(["ready": true]) : try json(["ready": false], status: .serviceUnavailable)
+        }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+        }
+        router.get("/processes") { _, _ in try jsonObject(["processes": [processSummary], "links": [] as [String]]) }
+        router.get("/processes/forecast") { _, _ in try jsonObject(processDescription) }
+        router.post("/processes/forecast/execution") { request, context in try await submit(request, context: context) }
+        router.get("/jobs") { _, _ in try json(JobList(jobs: store.all().map(StatusInfo.init))) }
+        router.get("/jobs/:id") { _, context in try json(StatusInfo(try job(context))) }
+        router.delete("/jobs/:id") { _, context in
+            let id = try job(context).id
+            return try json(StatusInfo(try store.dismiss(id)))
+        }
+        router.get("/jobs/:id/results") { request, context in try await results(request, context: context) }
+        return router
+    }
+
+    private struct JobList: Encodable {
+        let jobs: [StatusInfo]
+        let links: [String] = []
+    }
+
+    private func job(_ context: BasicRequestContext) throws -> JobRecord {
+        let id = context.parameters.get("id") ?? ""
+        guard let record = store.job(id) else { throw Problem.notFound("no job '\(id)'") }
+        return record
+    }
+
+    private func submit(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: maxBodyBytes) } catch is NIOTooManyBytesError {
+            throw Problem(status: .contentTooLarge, type: "about:blank", detail: "the request body is over \(maxBodyBytes) bytes")
+        }
+        let inputs = try ExecutionRequest.parse(Data(buffer: body), models: models.names, roots: roots)
+        let record: JobRecord
+        do { record = try store.submit(inputs) } catch JobStoreError.queueFull(let limit, let retry) {
+            var problem = Problem(status: .tooManyRequests, type: "about:blank",
+                                  detail: "the queue holds \(limit) waiting jobs, its limit; try again later")
+            problem.headers[.retryAfter] = "\(retry)"
+            throw problem
+        } catch JobStoreError.draining {
+            var problem = Problem(status: .serviceUnavailable, type: "about:blank", detail: "the service is shutting down and takes no new jobs")
+            problem.headers[.retryAfter] = "30"
+            throw problem
+        }
+        return try json(StatusInfo(record), status: .created, headers: [.location: "/jobs/\(record.id)"])
+    }
+
+    private func results(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let record = try job(context)
+        guard record.status == .successful else {
+            throw Problem(status: .notFound, type: "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/result-not-ready",
+                          detail: "job \(record.id) is \(record.status.rawValue); results exist only for successful jobs")
+        }
+        let path = store.resultPath(record.id)
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
+            throw Problem.notFound("the result of job \(record.id) is gone")
+        }
+        var headers: HTTPFields = [.contentType: "application/x-netcdf", .acceptRanges: "bytes",
+                                   .contentDisposition: "attachment; filename=\"forecast-\(record.id).nc\""]
+        let fileIO = FileIO()
+        switch ByteRange(header: request.headers[.range], size: size) {
+        case .whole:
+            headers[.contentLength] = "\(size)"
+            return Response(status: .ok, headers: headers, body: try await fileIO.loadFile(path: path, context: context))
+        case .part(let range):
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            headers[.contentLength] = "\(range.count)"
+            return Response(status: .partialContent, headers: headers,
+                            body: try await fileIO.loadFile(path: path, range: range, context: context))
+        case .unsatisfiable:
+            var problem = Problem(status: .rangeNotSatisfiable, type: "about:blank", detail: "the result has \(size) bytes")
+            problem.headers[.contentRange] = "bytes */\(size)"
+            throw problem
+        }
+    }
+
+    private var processSummary: [String: Any] {
+        ["id": "forecast", "title": "Ocean forecast", "version": "1",
+         "description": "A daily forecast of thetao, so, uo, vo and zos from an initial state and atmospheric forcing.",
+         "jobControlOptions": ["async-execute", "dismiss"], "outputTransmission": ["reference"],
+         "links": [["href": "/processes/forecast", "rel": "self", "type": "application/json"]]]
+    }
+
+    private var processDescription: [String: Any] {
+        var description = processSummary
+        description["inputs"] = [
+            "model": ["title": "Loaded model", "schema": ["type": "string", "enum": models.names.sorted()]],
+            "init": ["title": "Initial state (CF NetCDF) inside a data root", "schema": ["type": "string"]],
+            "forcing": ["title": "Daily atmospheric forcing (CF NetCDF) inside a data root", "schema": ["type": "string"]],
+            "days": ["schema": ["type": "integer", "minimum": 1, "maximum": 366, "default": 15]],
+            "deflate": ["schema": ["type": "integer", "minimum": 0, "maximum": 9, "default": 1]],
+            "pack": ["schema": ["type": "string", "enum": ["int16"]]],
+            "forcing_mode": ["schema": ["type": "string", "enum": ["strict", "persist", "climatology"], "default": "strict"]],
+            "variables": ["schema": ["type": "object", "additionalProperties": ["type": "string"]]],
+        ]
+        description["outputs"] = ["forecast": ["schema": ["type": "string", "contentMediaType": "application/x-netcdf"]]]
+        return description
+    }
+}
+
+private let encoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return encoder
+}()
+
+/// A JSON response from an `Encodable` value.
+private func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+    var headers = headers
+    headers[.contentType] = "application/json"
+    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+}
+
+/// A JSON response from a JSONSerialization-compatible value.
+private func jsonObject(_ value: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
+    let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}

@@ -1,0 +1,89 @@
+import Foundation
+import OceanModel
+
+/// The body of `POST /processes/forecast/execution`, checked field by field:
+///
+/// ```json
+/// {"inputs": {"model": "sample", "init": "init.nc", "forcing": "forcing.nc", "days": 15,
+///             "deflate": 1, "pack": "int16", "forcing_mode": "strict", "variables": {"thetao": "votemper"}}}
+/// ```
+///
+/// `model`, `init` and `forcing` are required; `days` defaults to 15, `deflate` to 1, `forcing_mode` to strict.
+/// Unknown fields are refused, so that a misspelt option is not silently ignored.
+enum ExecutionRequest {
+    static let knownInputs: Set<String> = ["model", "init", "forcing", "days", "deflate", "pack", "forcing_mode", "variables"]
+
+    /// The job inputs `body` asks for, with paths resolved inside `roots`.
+    static func parse(_ body: Data, models: Set<String>, roots: DataRoots) throws -> JobInputs {
+        guard let object = try? JSONDecoder().decode(JSONValue.self, from: body) else {
+            throw Problem.badRequest("the body is not valid JSON")
+        }
+        guard case .object(let top) = object, case .object(let inputs)? = top["inputs"] else {
+            throw Problem.badRequest("the body must be an object with an \"inputs\" object", field: "/inputs")
+        }
+        if let unknown = inputs.keys.sorted().first(where: { !knownInputs.contains($0) }) {
+            throw Problem.badRequest("unknown input '\(unknown)'; known: \(knownInputs.sorted().joined(separator: ", "))",
+                                     field: "/inputs/\(unknown)")
+        }
+        func string(_ key: String) throws -> String? {
+            guard let value = inputs[key] else { return nil }
+            guard case .string(let text) = value else { throw Problem.badRequest("\(key) must be a string", field: "/inputs/\(key)") }
+            return text
+        }
+        func required(_ key: String) throws -> String {
+            guard let text = try string(key) else { throw Problem.badRequest("\(key) is required", field: "/inputs/\(key)") }
+            return text
+        }
+        func integer(_ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+            guard let raw = inputs[key] else { return value }
+            guard case .number(let number) = raw, let int = Int(exactly: number), range.contains(int) else {
+                throw Problem.badRequest("\(key) must be an integer from \(range.lowerBound) to \(range.upperBound)", field: "/inputs/\(key)")
+            }
+            return int
+        }
+        let model = try required("model")
+        guard models.contains(model) else {
+            throw Problem.badRequest("unknown model '\(model)'; loaded: \(models.sorted().joined(separator: ", "))", field: "/inputs/model")
+        }
+        let initial = try roots.resolve(try required("init"), field: "/inputs/init")
+        let forcing = try roots.resolve(try required("forcing"), field: "/inputs/forcing")
+        let pack = try string("pack")
+        if let pack, pack != "int16" { throw Problem.badRequest("pack takes int16, got '\(pack)'", field: "/inputs/pack") }
+        let mode = try string("forcing_mode") ?? "strict"
+        guard ForcingMode(rawValue: mode) != nil else {
+            throw Problem.badRequest("forcing_mode is strict, persist or climatology, got '\(mode)'", field: "/inputs/forcing_mode")
+        }
+        var variables: [String: String] = [:]
+        if let raw = inputs["variables"] {
+            let problem = Problem.badRequest("variables must map state variables to names, e.g. {\"thetao\": \"votemper\"}",
+                                             field: "/inputs/variables")
+            guard case .object(let object) = raw else { throw problem }
+            variables = object.compactMapValues(\.string)
+            guard variables.count == object.count else { throw problem }
+            for key in variables.keys.sorted() where OceanVariable(rawValue: key) == nil {
+                throw Problem.badRequest("variables: '\(key)' is not one of uo, vo, thetao, so, zos", field: "/inputs/variables/\(key)")
+            }
+        }
+        return JobInputs(model: model, initial: initial, forcing: forcing,
+                         days: try integer("days", default: 15, range: 1...366),
+                         deflate: try integer("deflate", default: 1, range: 0...9),
+                         pack: pack, forcingMode: mode, variables: variables)
+    }
+}
+
+/// A JSON document as parsed, before it is checked against what a field expects.
+enum JSONValue: Decodable {
+    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+
+    var string: String? { if case .string(let text) = self { text } else { nil } }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import OceanModel
+
+/// A job's state in the OGC API - Processes vocabulary.
+public enum JobStatus: String, Codable, Sendable, CaseIterable {
+    /// Waiting in the queue.
+    case accepted
+    /// Computing.
+    case running
+    /// Finished; the result file is available.
+    case successful
+    /// Stopped by an error; `message` says why.
+    case failed
+    /// Cancelled by `DELETE /jobs/{id}`; nothing of it is kept.
+    case dismissed
+
+    /// Whether the job will change no more.
+    public var isFinal: Bool { self == .successful || self == .failed || self == .dismissed }
+}
+
+/// What a forecast job was asked to compute: the validated inputs of `POST /processes/forecast/execution`.
+/// Paths are the resolved real paths inside a data root.
+public struct JobInputs: Codable, Sendable, Equatable {
+    public var model: String
+    public var initial: String
+    public var forcing: String
+    public var days: Int
+    public var deflate: Int
+    /// "int16" or nil (Float32).
+    public var pack: String?
+    /// strict, persist or climatology.
+    public var forcingMode: String
+    /// Variable names in the init file (`thetao` -> `votemper`).
+    public var variables: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case model, initial = "init", forcing, days, deflate, pack, forcingMode = "forcing_mode", variables
+    }
+}
+
+/// One job, as persisted in the journal and shown by `GET /jobs/{id}`.
+public struct JobRecord: Codable, Sendable {
+    public var id: String
+    public var status: JobStatus
+    public var inputs: JobInputs
+    public var created: Date
+    public var started: Date?
+    public var finished: Date?
+    public var updated: Date
+    /// Forecast days finished in the current attempt.
+    public var day: Int
+    /// Human-readable state: the error for a failed job, why a job was re-queued.
+    public var message: String?
+    /// How many times the job has been started (a job interrupted by the service stopping runs again).
+    public var attempts: Int
+    /// Seconds per phase of the finished forecast.
+    public var timings: ForecastTimings?
+    /// Size of the result file in bytes, once successful.
+    public var resultBytes: Int?
+
+    public init(id: String, inputs: JobInputs, created: Date) {
+        self.id = id
+        self.inputs = inputs
+        self.created = created
+        updated = created
+        status = .accepted
+        day = 0
+        attempts = 0
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import NetCDF
+import OceanModel
+import ServiceLifecycle
+import Tensor
+
+/// The worker: loads the models, then runs queued jobs one at a time, each on its own thread with the whole
+/// compute pool. On graceful shutdown it stops taking jobs; the running forecast finishes its current day and
+/// goes back to the queue (it runs again when the service next starts), and the worker returns.
+final class JobRunner: Service {
+    let store: JobStore
+    let models: ModelRegistry
+    let pool: ThreadPool
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    init(store: JobStore, models: ModelRegistry, pool: ThreadPool, metrics: ServiceMetrics, logger: Logger) {
+        self.store = store
+        self.models = models
+        self.pool = pool
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await onThread { [models, pool] in try models.loadAll(pool: pool) }
+            metrics.recordModelsReady()
+            logger.info("models loaded", metadata: ["models": "\(models.names.sorted().joined(separator: ","))"])
+            for await _ in store.wakeUps() {
+                while let job = try store.startNext() {
+                    try await onThread { [self] in self.execute(job) }
+                }
+            }
+        } onGracefulShutdown: { [store, logger] in
+            logger.info("draining: no new jobs; the running job stops after its current day")
+            store.drain()
+        }
+    }
+
+    /// Runs one job to its end and records the outcome; never throws (a job's failure is the job's state).
+    private func execute(_ job: JobRecord) {
+        let inputs = job.inputs
+        let started = Date()
+        logger.info("job started", metadata: ["job": "\(job.id)", "attempt": "\(job.attempts)"])
+        let outcome: JobOutcome
+        do {
+            guard let model = models.model(inputs.model) else { throw ForecastError.usage("model '\(inputs.model)' is not loaded") }
+            var request = ForecastRequest(model: model.folder, initial: inputs.initial, forcing: inputs.forcing,
+                                          output: store.resultPath(job.id))
+            request.days = inputs.days
+            request.deflateLevel = inputs.deflate
+            request.encoding = inputs.pack == nil ? .float32 : .int16
+            request.forcingMode = ForcingMode(rawValue: inputs.forcingMode) ?? .strict
+            request.stateNames = Dictionary(uniqueKeysWithValues: inputs.variables.compactMap { key, name in
+                OceanVariable(rawValue: key).map { ($0, name) }
+            })
+            request.history = ISO8601DateFormatter().string(from: started) + ": forecastd serve, job \(job.id)"
+            let summary = try ForecastJob.run(request, model: model, pool: pool, shouldStop: { [store] in store.shouldStop(job.id) },
+                                              progress: { [store, metrics] day in
+                metrics.recordDay(seconds: day.timings.total)
+                try? store.progress(job.id, day: day.day)
+            })
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: store.resultPath(job.id))[.size] as? Int) ?? 0
+            outcome = .successful(summary.timings, bytes: bytes)
+        } catch ForecastError.interrupted(_, let day) {
+            outcome = .stopped(day: day)
+        } catch {
+            outcome = .failed("\(error)")
+        }
+        do {
+            try store.finish(job.id, outcome: outcome)
+        } catch {
+            logger.error("cannot record the end of a job", metadata: ["job": "\(job.id)", "error": "\(error)"])
+        }
+        logger.info("job ended", metadata: ["job": "\(job.id)", "status": "\(store.job(job.id)?.status.rawValue ?? "?")",
+                                            "seconds": "\(String(format: "%.3f", Date().timeIntervalSince(started)))"])
+    }
+}
+
+/// Runs `body` on a new thread with an 8 MiB stack, so that a forecast never blocks the async executors.
+func onThread(_ body: @escaping @Sendable () throws -> Void) async throws {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        let thread = Thread {
+            do { try body(); continuation.resume() } catch { continuation.resume(throwing: error) }
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import NetCDF
+import TestSupport
+import Testing
+
+@Suite("forecastd serve: a real server on a loopback port, driven over HTTP", .serialized,
+       .enabled(if: Scratch.forecastd != nil, "needs the forecastd binary"))
+struct ServeTests {
+    /// A long job: weights-sample's forcing persisted beyond its 15 days.
+    static let longJob = ", \"forcing_mode\": \"persist\""
+
+    @Test("submit, poll, download (whole and a byte range): the same bits as forecastd run on the same inputs")
+    func submitAndDownload() async throws {
+        let server = try ServerProcess.fresh()
+        let folder = server.folder, root = server.dataRoot
+        #expect(try await server.request("GET", "/v2/health/ready").status == 200)
+        let processes = try await server.request("GET", "/processes").json["processes"] as? [[String: Any]]
+        #expect(processes?.first?["id"] as? String == "forecast")
+        let id = try await server.submit(days: 5)
+        let done = try await server.wait(for: id) { ["successful", "failed"].contains($0["status"] as? String) }
+        #expect(done["status"] as? String == "successful", "\(done)")
+        #expect(done["progress"] as? Int == 100 && done["day"] as? Int == 5)
+        let whole = try await server.request("GET", "/jobs/\(id)/results")
+        #expect(whole.status == 200 && whole.headers["content-type"] == "application/x-netcdf")
+        #expect(whole.body.count == done["resultBytes"] as? Int)
+        let part = try await server.request("GET", "/jobs/\(id)/results", headers: ["Range": "bytes=1000-1999"])
+        #expect(part.status == 206 && part.body == whole.body.subdata(in: 1000..<2000))
+        #expect(part.headers["content-range"] == "bytes 1000-1999/\(whole.body.count)")
+        let beyond = try await server.request("GET", "/jobs/\(id)/results", headers: ["Range": "bytes=\(whole.body.count)-"])
+        #expect(beyond.status == 416)
+
+        let served = folder + "/served.nc", direct = folder + "/direct.nc"
+        try whole.body.write(to: URL(fileURLWithPath: served))
+        let run = Scratch.run(Scratch.forecastd!, ["run", "--model", Scratch.repository + "/weights-sample", "--init", root + "/init.nc",
+                                                   "--forcing", root + "/forcing.nc", "--days", "5", "--out", direct, "--threads", "2"])!
+        #expect(run.status == 0, "\(run.output)")
+        let a = try NetCDFFile.open(served), b = try NetCDFFile.open(direct)
+        for name in ["thetao", "so", "uo", "vo", "zos", "time"] {
+            let x = try a.root.variable(name).readRaw(), y = try b.root.variable(name).readRaw()
+            #expect(x.count == y.count && zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(name) differs")
+        }
+        let metrics = String(decoding: try await server.request("GET", "/metrics").body, as: UTF8.self)
+        #expect(metrics.contains("forecastd_forecast_days_total 5"), "\(metrics)")
+        #expect(metrics.contains("forecastd_jobs{state=\"successful\"} 1"))
+        #expect(metrics.contains("forecastd_forecast_day_seconds_count 5"))
+        #expect(metrics.contains("forecastd_queue_depth 0"))
+    }
+
+    @Test("bad requests: 400 naming the field, 403 for paths outside the data root, 413 for a huge body, 404 for no job")
+    func badRequests() async throws {
+        let server = try ServerProcess.fresh { folder in
+            try "secret".write(toFile: folder + "/outside.nc", atomically: true, encoding: .utf8)
+            try FileManager.default.createSymbolicLink(atPath: folder + "/data/escape.nc", withDestinationPath: folder + "/outside.nc")
+            try FileManager.default.createDirectory(atPath: folder + "/data/sub", withIntermediateDirectories: true)
+        }
+        let folder = server.folder
+        func post(_ body: String) async throws -> (Int, String?) {
+            let reply = try await server.request("POST", "/processes/forecast/execution", body: body)
+            #expect(reply.headers["content-type"] == "application/problem+json", "\(reply.status)")
+            return (reply.status, reply.json["field"] as? String)
+        }
+        func inputs(_ fields: String) -> String { "{\"inputs\": {\(fields)}}" }
+        let good = "\"model\": \"sample\", \"forcing\": \"forcing.nc\""
+        #expect(try await post("{not json") == (400, nil))
+        #expect(try await post("{\"days\": 3}") == (400, "/inputs"))
+        #expect(try await post(inputs("\"model\": \"other\", \"init\": \"init.nc\", \"forcing\": \"forcing.nc\"")) == (400, "/inputs/model"))
+        #expect(try await post(inputs(good)) == (400, "/inputs/init"))
+        #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"days\": 0")) == (400, "/inputs/days"))
+        #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"days\": \"5\"")) == (400, "/inputs/days"))
+        #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"dayz\": 5")) == (400, "/inputs/dayz"))
+        #expect(try await post(inputs(good + ", \"init\": \"absent.nc\"")) == (400, "/inputs/init"))
+        #expect(try await post(inputs(good + ", \"init\": \"sub\"")) == (400, "/inputs/init"))
+        #expect(try await post(inputs(good + ", \"init\": \"../outside.nc\"")) == (403, "/inputs/init"))
+        #expect(try await post(inputs(good + ", \"init\": \"sub/../../outside.nc\"")) == (403, "/inputs/init"))
+        #expect(try await post(inputs(good + ", \"init\": \"\(folder)/outside.nc\"")) == (403, "/inputs/init"))
+        #expect(try await post(inputs(good + ", \"init\": \"escape.nc\"")) == (403, "/inputs/init"))
+        #expect(try await post(inputs(good + ", \"init\": \"/etc/passwd\"")) == (403, "/inputs/init"))
+        let huge = try await server.request("POST", "/processes/forecast/execution", body: String(repeating: " ", count: 100_000) + "{}")
+        #expect(huge.status == 413)
+        #expect(try await server.request("GET", "/jobs/nope").status == 404)
+        #expect(try await server.request("DELETE", "/jobs/nope").status == 404)
+        #expect((try await server.request("GET", "/jobs").json["jobs"] as? [Any])?.isEmpty == true, "no job was queued")
+    }
+
+    @Test("a bearer token is required when configured, except on the health checks")
+    func token() async throws {
+        let tokenFile = NSTemporaryDirectory() + "forecastd-token-\(UUID().uuidString)"
+        try "s3cret-token\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let server = try ServerProcess.fresh(extra: ["--token-file", tokenFile])
+        #expect(try await server.request("GET", "/v2/health/live").status == 200)
+        let missing = try await server.request("GET", "/jobs")
+        #expect(missing.status == 401 && missing.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
+        #expect(try await server.request("GET", "/jobs", headers: ["Authorization": "Bearer s3cret-tokem"]).status == 401)
+        #expect(try await server.request("POST", "/processes/forecast/execution", body: "{}").status == 401)
+        server.token = "s3cret-token"
+        #expect(try await server.request("GET", "/jobs").status == 200)
+        #expect(try await server.request("GET", "/metrics").status == 200)
+    }
+
+    @Test("queue full -> 429 with Retry-After; DELETE dismisses a waiting job at once and a running one within a day")
+    func queueAndCancel() async throws {
+        let server = try ServerProcess.fresh(extra: ["--queue-limit", "1"])
+        let running = try await server.submit(days: 300, extra: Self.longJob)
+        try await server.wait(for: running) { $0["status"] as? String == "running" && ($0["day"] as? Int ?? 0) >= 1 }
+        let waiting = try await server.submit(days: 2)
+        let full = try await server.request("POST", "/processes/forecast/execution",
+                                            body: "{\"inputs\": {\"model\": \"sample\", \"init\": \"init.nc\", \"forcing\": \"forcing.nc\"}}")
+        #expect(full.status == 429 && Int(full.headers["retry-after"] ?? "") ?? 0 >= 1, "\(full.status) \(full.headers)")
+        #expect(try await server.request("DELETE", "/jobs/\(waiting)").json["status"] as? String == "dismissed")
+        let asked = Date()
+        _ = try await server.request("DELETE", "/jobs/\(running)")
+        let ended = try await server.wait(for: running, seconds: 30) { $0["status"] as? String != "running" }
+        #expect(ended["status"] as? String == "dismissed", "\(ended)")
+        #expect((ended["day"] as? Int ?? 300) < 300)
+        #expect(Date().timeIntervalSince(asked) < 10, "stopped within a forecast day (a day takes well under a second here)")
+        #expect(try await server.request("GET", "/jobs/\(running)/results").status == 404)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: server.stateFolder + "/results").isEmpty, "no partial output is kept")
+    }
+
+    @Test("kill -9 mid-job: after a restart finished jobs keep their results, the interrupted job runs again, no partial result is served")
+    func crashRecovery() async throws {
+        var server = try ServerProcess.fresh()
+        let state = server.stateFolder
+        let finished = try await server.submit(days: 2)
+        try await server.wait(for: finished) { $0["status"] as? String == "successful" }
+        let first = try await server.request("GET", "/jobs/\(finished)/results").body
+        let interrupted = try await server.submit(days: 40, extra: Self.longJob)
+        try await server.wait(for: interrupted) { ($0["day"] as? Int ?? 0) >= 2 }
+        server.stop(SIGKILL)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: state + "/results")
+        #expect(leftovers.contains { $0.contains(interrupted) && $0.hasPrefix(".") }, "the killed job left its temporary file: \(leftovers)")
+        #expect(!leftovers.contains(interrupted + ".nc"))
+
+        server = try server.restarted()
+        let again = try await server.request("GET", "/jobs/\(interrupted)").json
+        #expect(["accepted", "running"].contains(again["status"] as? String ?? ""), "\(again)")
+        #expect((again["message"] as? String)?.contains("stopped while this job was running") == true || again["status"] as? String == "running")
+        let early = try await server.request("GET", "/jobs/\(interrupted)/results")
+        #expect(early.status == 404 || early.status == 200, "never a partial file")
+        if early.status == 200 { #expect(early.body.count == (try await server.request("GET", "/jobs/\(interrupted)").json["resultBytes"] as? Int)) }
+        #expect(try await server.request("GET", "/jobs/\(finished)/results").body == first)
+        let done = try await server.wait(for: interrupted) { ["successful", "failed"].contains($0["status"] as? String) }
+        #expect(done["status"] as? String == "successful" && done["attempts"] as? Int == 2, "\(done)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: state + "/results").sorted()
+        #expect(names == [finished + ".nc", interrupted + ".nc"].sorted(), "the temporary file was cleared: \(names)")
+    }
+
+    @Test("SIGTERM drains: the running day finishes, the job goes back to the queue, the process exits 0; the next start finishes it")
+    func gracefulDrain() async throws {
+        var server = try ServerProcess.fresh()
+        let state = server.stateFolder
+        let id = try await server.submit(days: 40, extra: Self.longJob)
+        try await server.wait(for: id) { ($0["day"] as? Int ?? 0) >= 1 }
+        #expect(server.stop(SIGTERM) == 0)
+        let journal = try String(contentsOfFile: state + "/jobs.journal", encoding: .utf8)
+        let last = journal.split(separator: "\n").last { $0.contains(id) }.map(String.init) ?? ""
+        #expect(last.contains("\"status\":\"accepted\"") && last.contains("the service stopped before day"), "\(last)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state + "/results").isEmpty)
+        server = try server.restarted()
+        let done = try await server.wait(for: id) { ["successful", "failed"].contains($0["status"] as? String) }
+        #expect(done["status"] as? String == "successful", "\(done)")
+    }
+}
