@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages forecastd builds against (Debian 12); with --test also the independent
-# readers and tools the tests compare with (cdo, NCO, Slurm; Python's numpy, xarray, netCDF4, cftime, safetensors, and onnx with
+# readers and tools the tests compare with (cdo, NCO, Slurm, wrk for the daemon's benchmark smoke run; Python's numpy, xarray, netCDF4, cftime, safetensors, and onnx with
 # onnxruntime for the surrogate's parity tests, and training/requirements.txt: CPU JAX, optax, matplotlib for
 # the training smoke test and the JAX-against-forecastd rollout check); with --python only those Python packages (the main job
 # generates its sample model and inputs with them). Idempotent:
@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(libopenblas-dev libnetcdf-dev netcdf-bin pkg-config)
 python=false
 case "${1:-}" in
-    --test) packages+=(cdo nco slurm-wlm); python=true ;;
+    --test) packages+=(cdo nco slurm-wlm wrk); python=true ;;
     --python) python=true ;;
 esac
 if $python; then

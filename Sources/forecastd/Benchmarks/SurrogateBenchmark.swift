@@ -3,7 +3,7 @@ import OceanModel
 import Tensor
 
 /// `forecastd bench surrogate DIR`: forward passes of a model folder's network on its `inputs.safetensors`
-/// (state, flux) or, without one, on seeded random fields at the config's grid. The first two passes plan
+/// (state, flux) or, without one or with another grid asked for, on seeded random fields at that grid. The first two passes plan
 /// the arena and are not timed. Prints per-pass times and the FMA peak measured at the same thread count, so
 /// that tools/bench_surrogate.py can set them beside ONNX Runtime's, interleaved in one run.
 struct SurrogateBenchmark: JSONReport {
@@ -15,6 +15,10 @@ struct SurrogateBenchmark: JSONReport {
     var gflops: Double
     var fmaPeakGflops: Double
     var fractionOfPeak: Double
+    var height: Int
+    var width: Int
+    /// Peak resident memory of the process after the passes (MiB).
+    var peakRSSMebibytes: Double
     /// Per part of the network: median-pass share of time, milliseconds per pass and GFLOP/s.
     var parts: [PartTiming]
 
@@ -24,17 +28,18 @@ struct SurrogateBenchmark: JSONReport {
         var gflops: Double
     }
 
-    init(folder: String, pool: ThreadPool, repetitions: Int) throws {
+    init(folder: String, pool: ThreadPool, repetitions: Int, grid: (height: Int, width: Int)? = nil) throws {
         let model = try Surrogate(folder: folder, pool: pool)
         let c = model.configuration
         let inputs = (folder as NSString).appendingPathComponent("inputs.safetensors")
         let state: Tensor, flux: Tensor
-        if FileManager.default.fileExists(atPath: inputs) {
+        if grid == nil, FileManager.default.fileExists(atPath: inputs) {
             let file = try SafeTensorsFile(path: inputs)
             (state, flux) = (try file.tensor("state"), try file.tensor("flux"))
         } else {
-            state = RandomTensor.uniform([c.stateChannels, c.grid.height, c.grid.width], seed: 1)
-            flux = RandomTensor.uniform([c.fluxChannels, c.grid.height, c.grid.width], seed: 2)
+            let (h, w) = grid ?? (c.grid.height, c.grid.width)
+            state = RandomTensor.uniform([c.stateChannels, h, w], seed: 1)
+            flux = RandomTensor.uniform([c.fluxChannels, h, w], seed: 2)
         }
         let change = Tensor(zeros: state.shape)
         for _ in 0..<2 { try model.forward(state: state, flux: flux, into: change) }
@@ -45,6 +50,8 @@ struct SurrogateBenchmark: JSONReport {
         }
         let cost = SurrogateCost(c, height: state.shape[1], width: state.shape[2])
         self.folder = folder
+        (height, width) = (state.shape[1], state.shape[2])
+        peakRSSMebibytes = peakResidentMebibytes()
         threads = pool.threadCount
         gflopPerStep = cost.flops / 1e9
         passMilliseconds = timing.seconds.map { $0 * 1000 }
@@ -62,9 +69,9 @@ struct SurrogateBenchmark: JSONReport {
 
     func text() -> String {
         let lines = parts.map { String(format: "  %@ %9.1f ms  %6.1f GFLOP/s", $0.name.padding(toLength: 16, withPad: " ", startingAt: 0), $0.milliseconds, $0.gflops) }
-        return String(format: "%@: %d threads, %.3f GFLOP per step, median %.1f ms over %d passes (%.1f-%.1f), "
-               + "%.1f GFLOP/s = %.0f%% of the %.0f GFLOP/s FMA peak", folder, threads, gflopPerStep,
+        return String(format: "%@ on %dx%d: %d threads, %.3f GFLOP per step, median %.1f ms over %d passes (%.1f-%.1f), "
+               + "%.1f GFLOP/s = %.0f%% of the %.0f GFLOP/s FMA peak, peak RSS %.0f MiB", folder, height, width, threads, gflopPerStep,
                medianMilliseconds, passMilliseconds.count, passMilliseconds.min() ?? 0, passMilliseconds.max() ?? 0,
-               gflops, 100 * fractionOfPeak, fmaPeakGflops) + "\n" + lines.joined(separator: "\n")
+               gflops, 100 * fractionOfPeak, fmaPeakGflops, peakRSSMebibytes) + "\n" + lines.joined(separator: "\n")
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a benchmark suite; every figure comes with a reference measured in the same run.",
-        subcommands: [BenchKernels.self, BenchIO.self, BenchSurrogate.self]
+        subcommands: [BenchKernels.self, BenchIO.self, BenchSurrogate.self, BenchStepper.self, BenchSpeedup.self]
     )
 }
 
@@ -89,14 +89,106 @@ struct BenchSurrogate: ParsableCommand {
     @Option(help: "Timed forward passes (after two untimed planning passes).")
     var repetitions = 5
 
+    @Option(help: "Grid as HEIGHTxWIDTH to run the network on random fields of that size (default: the folder's inputs or config grid).")
+    var grid: String?
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
     func run() throws {
         try Forecastd.checkProcessor()
         try reportingFailures {
-            let report = try SurrogateBenchmark(folder: folder, pool: compute.pool, repetitions: max(1, repetitions))
+            let report = try SurrogateBenchmark(folder: folder, pool: compute.pool, repetitions: max(1, repetitions),
+                                                grid: try GridOption.parse(grid))
             print(json ? report.json() : report.text())
+        }
+    }
+}
+
+/// `forecastd bench stepper`.
+struct BenchStepper: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stepper",
+        abstract: "The numerical model: wet cell-steps/s and simulated days per wall hour at each thread count, against 1 thread."
+    )
+
+    @Option(help: "Stepper configuration (default: training/sample-ocean.json, the sample domain).")
+    var config = "training/sample-ocean.json"
+
+    @Option(help: "Simulated days per run.")
+    var days = 5
+
+    @Option(help: "Thread counts, comma-separated; the first is the reference.")
+    var threads = "1,2"
+
+    @Option(help: "Interleaved rounds after one warm-up round (the median is reported).")
+    var repetitions = 5
+
+    @Option(help: "Folder for the temporary output.")
+    var folder = FileManager.default.temporaryDirectory.path
+
+    @Flag(help: "One day, one round: proves the suite runs, measures nothing worth quoting.")
+    var smoke = false
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        try Forecastd.checkProcessor()
+        let counts = threads.split(separator: ",").compactMap { Int($0) }
+        guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads takes counts such as 1,2; got '\(threads)'") }
+        try reportingFailures {
+            let report = try StepperBenchmark(configuration: config, days: smoke ? 1 : max(1, days), threadCounts: counts,
+                                              repetitions: smoke ? 1 : max(1, repetitions), folder: folder).run()
+            print(json ? report.json() : report.table())
+        }
+    }
+}
+
+/// `forecastd bench speedup`.
+struct BenchSpeedup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "speedup",
+        abstract: "The same forecast by the stepper and by the surrogate: same init, forcing, days, grid and threads.",
+        discussion: "Defaults: weights-sample's model, stepper configuration, init and forcing, 15 days."
+    )
+
+    @Option(help: "Model folder.")
+    var model = "weights-sample"
+
+    @Option(help: "Stepper configuration on the model's grid.")
+    var config = "weights-sample/stepper-config.json"
+
+    @Option(name: .customLong("init"), help: "Initial state.")
+    var initial = "weights-sample/data/init.nc"
+
+    @Option(help: "Atmospheric forcing covering the days.")
+    var forcing = "weights-sample/data/forcing.nc"
+
+    @Option(help: "Forecast days.")
+    var days = 15
+
+    @OptionGroup var compute: ComputeOptions
+
+    @Option(help: "Interleaved rounds after one warm-up round (the median is reported).")
+    var repetitions = 5
+
+    @Option(help: "Folder for the temporary outputs.")
+    var folder = FileManager.default.temporaryDirectory.path
+
+    @Flag(help: "Two days, one round: proves the suite runs, measures nothing worth quoting.")
+    var smoke = false
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        try Forecastd.checkProcessor()
+        try reportingFailures {
+            let report = try SpeedupBenchmark(model: model, stepperConfiguration: config, initial: initial, forcing: forcing,
+                                              days: smoke ? 2 : days, pool: compute.pool, repetitions: smoke ? 1 : max(1, repetitions),
+                                              folder: folder).run()
+            print(json ? report.json() : report.table())
         }
     }
 }

@@ -19,9 +19,7 @@ struct ProgressLog {
     func finish(_ s: ForecastSummary) {
         for note in s.notes { emit(terminal ? note : "event=note text=\"\(note)\"") }
         let t = s.timings
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        let peak = Double(usage.ru_maxrss) / 1024   // kilobytes on Linux
+        let peak = peakResidentMebibytes()
         if terminal {
             emit(String(format: "done: %@  total %.2f s (read %.2f, fluxes %.2f, network %.2f, write %.2f), peak memory %.0f MiB",
                         s.outputs.joined(separator: ", "), t.total, t.read, t.fluxes, t.network, t.write, peak))
