@@ -47,28 +47,20 @@ struct BenchIO: ParsableCommand {
     @Option(help: "Depth levels per 3-D variable (4 x levels + 1 channels).")
     var levels = 23
 
-    @Option(help: "Interleaved repetitions (the median is reported).")
-    var repetitions = 3
-
     @Option(help: "Deflate level of the written day (0-9).")
     var deflate = 4
 
-    @Option(help: "Folder for the temporary files.")
-    var folder = FileManager.default.temporaryDirectory.path
+    @OptionGroup var suite: SuiteOptions
 
     @Flag(help: "A 64x128 grid with 2 levels, two rounds: proves the suite runs.")
     var smoke = false
-
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
 
     func run() throws {
         let parts = try GridOption.parse(smoke ? "64x128" : grid)!
         guard (0...9).contains(deflate) else { throw ValidationError("--deflate must be 0-9, got \(deflate)") }
         try reportingFailures {
-            let report = try IOBenchmark(latitudes: parts.height, longitudes: parts.width, levels: smoke ? 2 : levels,
-                                         repetitions: smoke ? 2 : max(1, repetitions), deflateLevel: deflate, folder: folder).run()
-            print(json ? report.json() : report.table())
+            suite.print(try IOBenchmark(latitudes: parts.height, longitudes: parts.width, levels: smoke ? 2 : levels,
+                                        repetitions: smoke ? 2 : max(1, suite.repetitions), deflateLevel: deflate, folder: suite.folder).run())
         }
     }
 }
@@ -121,26 +113,18 @@ struct BenchStepper: ParsableCommand {
     @Option(help: "Thread counts, comma-separated; the first is the reference.")
     var threads = "1,2"
 
-    @Option(help: "Interleaved rounds after one warm-up round (the median is reported).")
-    var repetitions = 5
-
-    @Option(help: "Folder for the temporary output.")
-    var folder = FileManager.default.temporaryDirectory.path
+    @OptionGroup var suite: SuiteOptions
 
     @Flag(help: "One day, one round: proves the suite runs, measures nothing worth quoting.")
     var smoke = false
-
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
 
     func run() throws {
         try Forecastd.checkProcessor()
         let counts = threads.split(separator: ",").compactMap { Int($0) }
         guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads takes counts such as 1,2; got '\(threads)'") }
         try reportingFailures {
-            let report = try StepperBenchmark(configuration: config, days: smoke ? 1 : max(1, days), threadCounts: counts,
-                                              repetitions: smoke ? 1 : max(1, repetitions), folder: folder).run()
-            print(json ? report.json() : report.table())
+            suite.print(try StepperBenchmark(configuration: config, days: smoke ? 1 : max(1, days), threadCounts: counts,
+                                             repetitions: suite.rounds(smoke: smoke), folder: suite.folder).run())
         }
     }
 }
@@ -170,25 +154,34 @@ struct BenchSpeedup: ParsableCommand {
 
     @OptionGroup var compute: ComputeOptions
 
-    @Option(help: "Interleaved rounds after one warm-up round (the median is reported).")
+    @OptionGroup var suite: SuiteOptions
+
+    @Flag(help: "Two days, one round: proves the suite runs, measures nothing worth quoting.")
+    var smoke = false
+
+    func run() throws {
+        try Forecastd.checkProcessor()
+        try reportingFailures {
+            suite.print(try SpeedupBenchmark(model: model, stepperConfiguration: config, initial: initial, forcing: forcing,
+                                             days: smoke ? 2 : days, pool: compute.pool, repetitions: suite.rounds(smoke: smoke),
+                                             folder: suite.folder).run())
+        }
+    }
+}
+
+/// Options of the suites that time whole runs: rounds, a scratch folder, the output format.
+struct SuiteOptions: ParsableArguments {
+    @Option(help: "Interleaved rounds (the median is reported).")
     var repetitions = 5
 
     @Option(help: "Folder for the temporary outputs.")
     var folder = FileManager.default.temporaryDirectory.path
 
-    @Flag(help: "Two days, one round: proves the suite runs, measures nothing worth quoting.")
-    var smoke = false
-
-    @Flag(help: "Print JSON instead of a table.")
+    @Flag(help: "Print JSON (keys in benchmarks/README.md) instead of a table.")
     var json = false
 
-    func run() throws {
-        try Forecastd.checkProcessor()
-        try reportingFailures {
-            let report = try SpeedupBenchmark(model: model, stepperConfiguration: config, initial: initial, forcing: forcing,
-                                              days: smoke ? 2 : days, pool: compute.pool, repetitions: smoke ? 1 : max(1, repetitions),
-                                              folder: folder).run()
-            print(json ? report.json() : report.table())
-        }
-    }
+    /// The rounds to run: one for a smoke run.
+    func rounds(smoke: Bool) -> Int { smoke ? 1 : max(1, repetitions) }
+
+    func print(_ report: BenchmarkReport) { Swift.print(json ? report.json() : report.table()) }
 }
