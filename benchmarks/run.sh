@@ -1,30 +1,56 @@
 #!/usr/bin/env bash
-# Runs one `forecastd bench` suite and writes benchmarks/results/SUITE.md: the exact command, the table and,
-# for the kernel suite, the JSON of a second run.
-# Usage: benchmarks/run.sh kernels [options]   e.g. benchmarks/run.sh kernels --repetitions 9
-#        benchmarks/run.sh io [options]        e.g. benchmarks/run.sh io --repetitions 3
+# Runs benchmark suites and writes their figures: benchmarks/results/SUITE.json (with the command and date in
+# results/commands.json), then benchmarks/RESULTS.md (benchmarks/report.py) and the plots (benchmarks/plot.py).
+# Suites: kernels model io stepper speedup scaling forecast serve (default: all, in that order).
+# Usage: benchmarks/run.sh WORK_DIR [SUITE ...]
+# Every suite interleaves its contenders within rounds (>= 5 rounds) and reports medians with min and max.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-suite="${1:?usage: benchmarks/run.sh SUITE [options]}"
+work="${1:?usage: benchmarks/run.sh WORK_DIR [SUITE ...]}"
 shift
+suites=("$@")
+[ ${#suites[@]} -eq 0 ] && suites=(kernels model io stepper speedup scaling forecast serve)
+mkdir -p "$work" benchmarks/results
 swift build -c release --product forecastd >/dev/null
-command=".build/release/forecastd bench $suite $*"
-out="benchmarks/results/$suite.md"
-{
-    echo "# forecastd bench $suite"
-    echo
-    echo "Command: \`$command\` (from the repository root, after \`swift build -c release\`)."
-    echo
-    echo '```'
-    $command
-    echo '```'
-    if [ "$suite" = kernels ]; then
-        echo
-        echo "JSON of a second run (\`$command --json\`):"
-        echo
-        echo '```json'
-        $command --json
-        echo '```'
-    fi
-} > "$out"
-echo "wrote $out"
+f=.build/release/forecastd
+results=benchmarks/results
+
+# record NAME OUTPUT_FILE|- COMMAND...: runs COMMAND (stdout to OUTPUT_FILE unless -: the command writes it) and
+# notes the command line and date in results/commands.json.
+record() {
+    local name="$1" output="$2"
+    shift 2
+    echo "== $name: $*" >&2
+    if [ "$output" = - ]; then "$@" >/dev/null; else "$@" > "$output"; fi
+    python3 - "$results/commands.json" "$name" "$*" <<'PY'
+import datetime, json, os, sys
+path, name, command = sys.argv[1:]
+commands = json.load(open(path)) if os.path.exists(path) else {}
+commands[name] = {"command": command, "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+json.dump(commands, open(path, "w"), indent=2, sort_keys=True)
+PY
+}
+
+for suite in "${suites[@]}"; do
+    case "$suite" in
+        kernels) record kernels "$results/kernels.json" "$f" bench kernels --repetitions 9 --json ;;
+        model) record model - python3 tools/bench_surrogate.py "$f" "$work/surrogate" --rounds 5 --passes 3 --json "$results/model.json" ;;
+        io) record io "$results/io.json" "$f" bench io --repetitions 5 --folder "$work" --json ;;
+        stepper)
+            [ -x "$work/venv-veros/bin/python" ] || { python3 -m venv "$work/venv-veros" && "$work/venv-veros/bin/pip" install -q veros==1.7.0; }
+            record stepper "$results/stepper.json" "$f" bench stepper --days 5 --repetitions 5 --folder "$work" --json
+            record veros "$results/veros.json" sh -c "'$work/venv-veros/bin/python' benchmarks/veros_acc.py '$work' --days 30 --rounds 5 2>/dev/null | grep '^{\"veros\"'" ;;
+        speedup) record speedup "$results/speedup.json" "$f" bench speedup --repetitions 5 --folder "$work" --json ;;
+        scaling) record scaling - python3 benchmarks/scaling.py "$f" --rounds 5 --json "$results/scaling.json" ;;
+        forecast)
+            record forecast - python3 benchmarks/forecast.py "$f" "$work/forecast" --deflate 0 --rounds 5 --json "$results/forecast-deflate0.json"
+            record forecast-deflate1 - python3 benchmarks/forecast.py "$f" "$work/forecast" --config wenhai-forecast --deflate 1 --rounds 5 --json "$results/forecast-deflate1.json" ;;
+        serve) record serve - python3 benchmarks/serve.py "$f" "$work" --rounds 5 --seconds 6 --jobs 5 --json "$results/serve.json" ;;
+        *) echo "unknown suite '$suite' (kernels model io stepper speedup scaling forecast serve)" >&2; exit 64 ;;
+    esac
+done
+python3 benchmarks/plot.py --scaling "$results/scaling.json" \
+    $( [ -f "$results/scaling-node16.json" ] && echo --scaling-node "$results/scaling-node16.json" ) \
+    --speedup "$results/speedup.json" --skill benchmarks/skill/skill.json --out benchmarks/plots
+python3 benchmarks/report.py > benchmarks/RESULTS.md
+echo "wrote benchmarks/RESULTS.md" >&2
