@@ -96,28 +96,68 @@ def io(out):
 
 
 def stepper(out):
-    data, veros = load("stepper.json"), load("veros.json")
+    data, veros, acc = load("stepper.json"), load("veros.json"), load("stepper-acc-grid.json")
     out.append("## The stepper, and Veros beside it\n")
     if not data:
         out.append("Not measured in this set of results.\n")
         return
-    out.append(provenance("stepper", "veros") + "\n")
+    out.append(provenance("stepper", "stepper-acc-grid", "veros") + "\n")
     out.append("| model | domain | threads | s per run | Mcell-steps/s | against 1 thread | simulated days per wall hour |")
     out.append("| --- | --- | --- | --- | --- | --- | --- |")
     for r in data["results"]:
         out.append(f"| forecastd stepper, Float32 | sample ocean (weights-sample's), {r['size']} | {r['threads']} | "
                    f"{spread(r['median_ms'] / 1e3, r['min_ms'] / 1e3, r['max_ms'] / 1e3)} | {r['rate']:.3g} | {r['ratio']:.2f}x | "
                    f"{r['note'].split()[0]} |")
+    if acc:
+        r = acc["results"][0]
+        out.append(f"| forecastd stepper, Float32 | Veros `acc`'s grid (benchmarks/configs/acc-grid.json: 30 x 42 at 2 degrees, 15 levels, "
+                   f"closed basin), {r['size']} | {r['threads']} | {spread(r['median_ms'] / 1e3, r['min_ms'] / 1e3, r['max_ms'] / 1e3)} | "
+                   f"{r['rate']:.3g} | - | {r['note'].split()[0]} |")
     if veros:
         out.append(f"| Veros {veros['veros']} `acc`, numpy backend, Float64 | 30 x 42 x 15 channel, {veros['wet_cells']} wet cells, "
                    f"{veros['steps']} steps of 12 h | 1 | {spread(veros['median_s'], veros['min_s'], veros['max_s'])} | "
                    f"{veros['cell_steps_per_s'] / 1e6:.3g} | - | {veros['days_per_hour']:.0f} |")
+    one = next(r for r in data["results"] if r["threads"] == 1)
+    out.append(f"\nGoal >= 5e6 wet cell-steps/s on one core in Float32: {verdict(one['rate'] >= 5)} ({one['rate']:.3g}e6 on the sample "
+               "ocean" + (f", {acc['results'][0]['rate']:.3g}e6 on Veros's grid" if acc else "") + ").")
     out.append(f"\nforecastd: {data['repetitions']} interleaved rounds after a warm-up round, 5 simulated days each, the time "
                "of the stepping loop (daily means and their output included, set-up excluded). Veros: 5 runs of 30 days after "
                "set-up, its own diagnostics included. The two are not the same model: Veros's `acc` carries isoneutral mixing, "
                "TKE closure and Float64 on numpy, and takes 12-hour tracer steps, so its days per wall hour are not comparable; "
                "wet cell-steps per second is the common unit of work, and the figures say what each code delivers on this "
                "machine, not which physics is better.\n")
+
+
+def validation(out):
+    data = load("validation.json")
+    out.append("## The stepper's validation cases at full size\n")
+    if not data:
+        out.append("Not measured in this set of results.\n")
+        return
+    out.append(provenance("validation") + " (CI runs the same cases at smaller sizes.)\n")
+    w4, w2 = data["williamson2_4deg"], data["williamson2_2deg"]
+    rows = [
+        ("rest: 3-D stepper, flat stratification, basin with coasts and shelf, no forcing, Float64", f"{data['rest']['days']:g} days",
+         f"max speed {data['rest']['maxSpeed']:.2e} m/s", "< 1e-10 m/s", data["rest"]["maxSpeed"] < 1e-10),
+        ("conservation: free-surface bump, warm eddy, double-gyre wind, Float64", f"{data['conservation']['days']:g} days",
+         f"volume {data['conservation']['volumeDrift']:.1e}, heat {data['conservation']['heatDrift']:.1e}, uniform tracer "
+         f"{data['conservation']['uniformTracerDeparture']:.1e}", "< 1e-12 relative",
+         max(abs(data["conservation"][k]) for k in ("volumeDrift", "heatDrift", "uniformTracerDeparture")) < 1e-12),
+        ("williamson2 at 4 degrees", f"{w4['days']:g} days, {w4['steps']} steps", f"l2(h) {w4['l2']:.3e}", "<= 1.5e-4", w4["l2"] <= 1.5e-4),
+        ("williamson2 at 2 degrees", f"{w2['days']:g} days, {w2['steps']} steps", f"l2(h) {w2['l2']:.3e}", "<= 3.5e-5", w2["l2"] <= 3.5e-5),
+        ("williamson2 convergence", "4 -> 2 degrees", f"error ratio {w4['l2'] / w2['l2']:.2f}", ">= 3.7", w4["l2"] / w2["l2"] >= 3.7),
+        ("kelvin: equatorial Kelvin wave", f"{data['kelvin']['pointsPerWavelength']:.0f} points per wavelength",
+         f"phase speed {data['kelvin']['phaseSpeed']:.4f} m/s against {data['kelvin']['expectedSpeed']:.4f}, error "
+         f"{100 * data['kelvin']['relativeError']:.2f}%", "within 1%", data["kelvin"]["relativeError"] <= 0.01),
+        ("gyre: MITgcm barotropic gyre", f"{data['gyre']['gridKilometres']:g} km, {data['gyre']['days']:g} days",
+         f"{data['gyre']['maxStreamfunction']:.2f} Sv against {data['gyre']['sverdrup']:.2f}, error {100 * data['gyre']['relativeError']:.1f}%",
+         "within 5%", data["gyre"]["relativeError"] <= 0.05),
+    ]
+    out.append("| case | size | measured | goal | |")
+    out.append("| --- | --- | --- | --- | --- |")
+    for case, size, measured, goal, ok in rows:
+        out.append(f"| {case} | {size} | {measured} | {goal} | {verdict(ok)} |")
+    out.append("")
 
 
 def skill_rows():
@@ -276,7 +316,7 @@ def main():
            f"with the command that produced it. Machine: {machine} (a shared VM: its second vCPU is sometimes busy with other "
            "tenants, which shows as 2-thread ratios that move between runs; compare ratios, not absolute times across runs).",
            "", "The surrogate's skill against persistence and climatology: [skill/SKILL.md](skill/SKILL.md).", ""]
-    for section in (kernels, model, io, stepper, speedup, scaling, forecast, serve):
+    for section in (kernels, model, io, stepper, validation, speedup, scaling, forecast, serve):
         section(out)
     print("\n".join(out))
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs benchmark suites and writes their figures: benchmarks/results/SUITE.json (with the command and date in
 # results/commands.json), then benchmarks/RESULTS.md (benchmarks/report.py) and the plots (benchmarks/plot.py).
-# Suites: kernels model io stepper speedup scaling forecast serve (default: all, in that order).
+# Suites: kernels model io stepper validation speedup scaling forecast serve (default: all, in that order).
 # Usage: benchmarks/run.sh WORK_DIR [SUITE ...]
 # Every suite interleaves its contenders within rounds (>= 5 rounds) and reports medians with min and max.
 set -euo pipefail
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 work="${1:?usage: benchmarks/run.sh WORK_DIR [SUITE ...]}"
 shift
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(kernels model io stepper speedup scaling forecast serve)
+[ ${#suites[@]} -eq 0 ] && suites=(kernels model io stepper validation speedup scaling forecast serve)
 mkdir -p "$work" benchmarks/results
 swift build -c release --product forecastd >/dev/null
 f=.build/release/forecastd
@@ -39,14 +39,17 @@ for suite in "${suites[@]}"; do
         stepper)
             [ -x "$work/venv-veros/bin/python" ] || { python3 -m venv "$work/venv-veros" && "$work/venv-veros/bin/pip" install -q veros==1.7.0; }
             record stepper "$results/stepper.json" "$f" bench stepper --days 5 --repetitions 5 --folder "$work" --json
-            record veros "$results/veros.json" sh -c "'$work/venv-veros/bin/python' benchmarks/veros_acc.py '$work' --days 30 --rounds 5 2>/dev/null | grep '^{\"veros\"'" ;;
+            record stepper-acc-grid "$results/stepper-acc-grid.json" "$f" bench stepper --config benchmarks/configs/acc-grid.json \
+                --days 30 --threads 1 --repetitions 5 --folder "$work" --json
+            record veros - "$work/venv-veros/bin/python" benchmarks/veros_acc.py "$work" --days 30 --rounds 5 --json "$results/veros.json" ;;
+        validation) record validation - python3 benchmarks/validation.py "$f" --json "$results/validation.json" ;;
         speedup) record speedup "$results/speedup.json" "$f" bench speedup --repetitions 5 --folder "$work" --json ;;
         scaling) record scaling - python3 benchmarks/scaling.py "$f" --rounds 5 --json "$results/scaling.json" ;;
         forecast)
             record forecast - python3 benchmarks/forecast.py "$f" "$work/forecast" --deflate 0 --rounds 5 --json "$results/forecast-deflate0.json"
             record forecast-deflate1 - python3 benchmarks/forecast.py "$f" "$work/forecast" --config wenhai-forecast --deflate 1 --rounds 5 --json "$results/forecast-deflate1.json" ;;
         serve) record serve - python3 benchmarks/serve.py "$f" "$work" --rounds 5 --seconds 6 --jobs 5 --json "$results/serve.json" ;;
-        *) echo "unknown suite '$suite' (kernels model io stepper speedup scaling forecast serve)" >&2; exit 64 ;;
+        *) echo "unknown suite '$suite' (kernels model io stepper validation speedup scaling forecast serve)" >&2; exit 64 ;;
     esac
 done
 python3 benchmarks/plot.py --scaling "$results/scaling.json" \

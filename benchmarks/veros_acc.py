@@ -2,9 +2,9 @@
 """Veros's `acc` setup (idealised Antarctic Circumpolar Current channel, 30 x 42 x 15, numpy backend) timed
 over --days simulated days after its set-up, --rounds times; prints JSON: wet cells, time steps, seconds per
 run (median, min, max) and wet cell-steps per second. Run with the Python of a virtual environment holding
-veros (benchmarks/stepper.sh makes one).
+veros (`benchmarks/run.sh WORK stepper` makes one in WORK/venv-veros).
 
-Usage: veros_acc.py WORK [--days 30] [--rounds 5]
+Usage: veros_acc.py WORK [--days 30] [--rounds 5] [--json OUT]
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, time
 
@@ -14,7 +14,10 @@ def main():
     parser.add_argument("work")
     parser.add_argument("--days", type=float, default=30)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--json")
     args = parser.parse_args()
+    if args.json:
+        args.json = os.path.abspath(args.json)
     folder = os.path.join(args.work, "veros-acc")
     if not os.path.exists(os.path.join(folder, "acc.py")):
         shutil.rmtree(folder, ignore_errors=True)
@@ -36,9 +39,13 @@ def main():
         seconds.append(time.perf_counter() - start)
         steps = int(simulation.state.variables.itt)
     median = statistics.median(seconds)
-    print(json.dumps({"veros": veros.__version__, "backend": "numpy", "wet_cells": wet, "steps": steps, "days": args.days,
-                      "median_s": median, "min_s": min(seconds), "max_s": max(seconds),
-                      "cell_steps_per_s": wet * steps / median, "days_per_hour": args.days / median * 3600}))
+    text = json.dumps({"veros": veros.__version__, "backend": "numpy", "wet_cells": wet, "steps": steps, "days": args.days,
+                       "median_s": median, "min_s": min(seconds), "max_s": max(seconds),
+                       "cell_steps_per_s": wet * steps / median, "days_per_hour": args.days / median * 3600})
+    print(text)
+    if args.json:
+        with open(args.json, "w") as out:
+            out.write(text + "\n")
 
 
 if __name__ == "__main__":

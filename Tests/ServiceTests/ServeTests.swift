@@ -82,6 +82,22 @@ struct ServeTests {
         #expect((try await server.request("GET", "/jobs").json["jobs"] as? [Any])?.isEmpty == true, "no job was queued")
     }
 
+    @Test("a job whose files are wrong fails with the file and the problem named, and the service goes on")
+    func failedJob() async throws {
+        let server = try ServerProcess.fresh()
+        let reply = try await server.request("POST", "/processes/forecast/execution", body: """
+            {"inputs": {"model": "sample", "init": "init.nc", "forcing": "init.nc", "days": 2}}
+            """)
+        let id = try #require(reply.json["jobID"] as? String)
+        let failed = try await server.wait(for: id) { ["successful", "failed"].contains($0["status"] as? String) }
+        #expect(failed["status"] as? String == "failed")
+        let message = failed["message"] as? String ?? ""
+        #expect(message.contains(server.dataRoot + "/init.nc") && message.contains("u10"), "\(message)")
+        #expect(try await server.request("GET", "/jobs/\(id)/results").status == 404)
+        let next = try await server.submit(days: 1)
+        #expect(try await server.wait(for: next) { ["successful", "failed"].contains($0["status"] as? String) }["status"] as? String == "successful")
+    }
+
     @Test("a bearer token is required when configured, except on the health checks")
     func token() async throws {
         let tokenFile = NSTemporaryDirectory() + "forecastd-token-\(UUID().uuidString)"

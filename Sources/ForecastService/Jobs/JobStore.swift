@@ -64,9 +64,6 @@ final class JobStore: @unchecked Sendable {
 
     func job(_ id: String) -> JobRecord? { lock.withLock { records[id] } }
 
-    /// Jobs waiting in the queue.
-    var queueDepth: Int { lock.withLock { records.values.filter { $0.status == .accepted }.count } }
-
     /// Queues a new job.
     func submit(_ inputs: JobInputs) throws -> JobRecord {
         let record: JobRecord = try lock.withLock {
@@ -187,8 +184,6 @@ final class JobStore: @unchecked Sendable {
             wakeUp?.finish()
         }
     }
-
-    var isDraining: Bool { lock.withLock { draining } }
 
     // MARK: - Internals
 

@@ -24,7 +24,7 @@ struct IOBenchmark {
         }
         let channels = 4 * levels + 1
         let bytes = Double(channels * latitudes * longitudes * 4)
-        var writeTiming = Timing(), readTiming = Timing(), xarrayTiming = Timing(), nccopyTiming = Timing()
+        var writeTiming = Timing(), readTiming = Timing(), xarrayTiming = Timing(), xarrayWriteTiming = Timing(), nccopyTiming = Timing()
         let python = Self.available("python3", ["-c", "import xarray, netCDF4"])
         let nccopy = Self.available("nccopy", [])
         for _ in 0..<repetitions {
@@ -34,7 +34,10 @@ struct IOBenchmark {
                 try writer.finish()
             })
             readTiming.seconds.append(try Timing.measure { try readAll(path) })
-            if python, let s = Self.pythonReadSeconds(path) { xarrayTiming.seconds.append(s) }
+            if python, let s = Self.pythonSeconds(path, copy: copy, deflateLevel: deflateLevel) {
+                xarrayTiming.seconds.append(s.read)
+                xarrayWriteTiming.seconds.append(s.write)
+            }
             if nccopy {
                 nccopyTiming.seconds.append(try Timing.measure {
                     _ = Self.runTool("nccopy", ["-d", "\(max(deflateLevel, 1))", "-s", path, copy])
@@ -56,6 +59,14 @@ struct IOBenchmark {
                                        rate: rate(writeTiming), unit: "GB/s", reference: "nccopy -d \(max(deflateLevel, 1)) -s (read + write)",
                                        referenceRate: nccopyRate, ratio: rate(writeTiming) / nccopyRate,
                                        note: nccopy ? "deflate \(deflateLevel) + shuffle + Fletcher-32, chunk per level" : "nccopy not installed"))
+        if !xarrayWriteTiming.seconds.isEmpty {
+            let xarrayWriteRate = rate(xarrayWriteTiming)
+            results.append(BenchmarkResult(name: "write_deflated_day", size: size, threads: 1, medianMilliseconds: writeTiming.median * 1e3,
+                                           minMilliseconds: writeTiming.minimum * 1e3, maxMilliseconds: writeTiming.maximum * 1e3,
+                                           rate: rate(writeTiming), unit: "GB/s", reference: "xarray to_netcdf, same encoding",
+                                           referenceRate: xarrayWriteRate, ratio: rate(writeTiming) / xarrayWriteRate,
+                                           note: "xarray timed inside Python: the write alone"))
+        }
         if !xarrayTiming.seconds.isEmpty {
             results.append(BenchmarkResult(name: "xarray_read", size: size, threads: 1, medianMilliseconds: xarrayTiming.median * 1e3,
                                            minMilliseconds: xarrayTiming.minimum * 1e3, maxMilliseconds: xarrayTiming.maximum * 1e3,
@@ -134,12 +145,21 @@ struct IOBenchmark {
         return process.terminationStatus == 0
     }
 
-    /// Seconds xarray takes to open and load `path`, measured inside Python.
-    static func pythonReadSeconds(_ path: String) -> Double? {
-        let script = "import time, xarray as xr\nt = time.perf_counter()\nds = xr.open_dataset('\(path)')\nds.load()\nprint(time.perf_counter() - t)"
+    /// Seconds xarray (netCDF4 engine) takes to open and load `path`, and to write what it loaded to `copy` with the
+    /// same encoding (deflate level, shuffle, one chunk per level), each measured inside Python.
+    static func pythonSeconds(_ path: String, copy: String, deflateLevel: Int) -> (read: Double, write: Double)? {
+        let script = """
+            import time, xarray as xr
+            t = time.perf_counter(); ds = xr.open_dataset('\(path)'); ds.load(); read = time.perf_counter() - t
+            encoding = {name: {"zlib": \(deflateLevel > 0 ? "True" : "False"), "complevel": \(deflateLevel), "shuffle": True,
+                               "chunksizes": (1,) * (var.ndim - 2) + var.shape[-2:]} for name, var in ds.data_vars.items() if var.ndim >= 3}
+            t = time.perf_counter(); ds.to_netcdf('\(copy)', encoding=encoding); write = time.perf_counter() - t
+            print(read, write)
+            """
         let pipe = Pipe()
         guard runTool("python3", ["-c", script], output: pipe) else { return nil }
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return Double(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        let parts = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
+        guard parts.count == 2, let read = Double(parts[0]), let write = Double(parts[1].trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        return (read, write)
     }
 }
