@@ -9,7 +9,9 @@ thread count (interleaved); a figure is the median over rounds with min and max.
 Usage: benchmarks/forecast.py FORECASTD WORK [--config sample-forecast --config wenhai-forecast] [--threads 1,2]
            [--deflate 0] [--rounds 5] [--json OUT]
 """
-import argparse, json, os, statistics, subprocess, sys
+import argparse, os, statistics, subprocess, sys
+
+from common import emit
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIELDS = ["total_s", "read_s", "fluxes_s", "network_s", "write_s", "peak_rss_mib"]
@@ -53,10 +55,7 @@ def main():
                 entry[k] = statistics.median(values)
                 entry[k + "_min"], entry[k + "_max"] = min(values), max(values)
             results.append(entry)
-            print(json.dumps(entry), flush=True)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=2)
+    emit(results, args.json)
 
 
 if __name__ == "__main__":

@@ -36,28 +36,39 @@ def verdict(ok):
     return "met" if ok else "**not met**"
 
 
-def kernels(out):
-    data = load("kernels.json")
-    out.append("## Kernels\n")
+def section(out, title, name):
+    """Starts a section; returns the suite's JSON, or None after saying it was not measured."""
+    out.append(f"## {title}\n")
+    data = load(name)
     if not data:
         out.append("Not measured in this set of results.\n")
-        return
-    out.append(provenance("kernels") + f" {data['repetitions']} interleaved rounds after a warm-up; median (min-max) ms per run.\n")
-    out.append("| kernel | size | threads | ms | rate | reference (same run) | reference rate | ratio | note |")
+    return data
+
+
+def report_table(out, data, first, reference, seconds):
+    """The rows of a `forecastd bench` report: times in ms, or in s when `seconds`."""
+    scale, unit = (1e-3, "s") if seconds else (1, "ms")
+    out.append(f"| {first} | size | threads | {unit} | rate | {reference} | reference rate | ratio | note |")
     out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in data["results"]:
-        out.append(f"| {r['name']} | {r['size']} | {r['threads']} | {spread(r['median_ms'], r['min_ms'], r['max_ms'])} | "
+        out.append(f"| {r['name']} | {r['size']} | {r['threads']} | {spread(r['median_ms'] * scale, r['min_ms'] * scale, r['max_ms'] * scale)} | "
                    f"{r['rate']:.3g} {r['unit']} | {r['reference']} | {r['reference_rate']:.3g} | {r['ratio']:.2f}x | {r['note']} |")
+
+
+def kernels(out):
+    data = section(out, "Kernels", "kernels.json")
+    if not data:
+        return
+    out.append(provenance("kernels") + f" {data['repetitions']} interleaved rounds after a warm-up; median (min-max) ms per run.\n")
+    report_table(out, data, "kernel", "reference (same run)", seconds=False)
     out.append("\nGoals (benchmarks/README.md): GEMM wrapper >= 0.95x direct OpenBLAS on 1 thread and >= 1.6x its own 1-thread "
                "rate on 2; pointwise and normalisation kernels >= 0.5x memcpy bandwidth; fused window attention >= 2x the "
                "unfused sequence.\n")
 
 
 def model(out):
-    data = load("model.json")
-    out.append("## The surrogate's forward pass against ONNX Runtime\n")
+    data = section(out, "The surrogate's forward pass against ONNX Runtime", "model.json")
     if not data:
-        out.append("Not measured in this set of results.\n")
         return
     out.append(provenance("model") + " Same random-weight model for both (`tools/reference/make_models.py`), exported to ONNX by "
                "`tools/export_onnx.py`, same inputs; ONNX Runtime CPU provider with all graph optimisations; forecastd and ONNX "
@@ -81,25 +92,17 @@ def model(out):
 
 
 def io(out):
-    data = load("io.json")
-    out.append("## NetCDF I/O\n")
+    data = section(out, "NetCDF I/O", "io.json")
     if not data:
-        out.append("Not measured in this set of results.\n")
         return
     out.append(provenance("io") + f" {data['repetitions']} rounds; rates in GB/s of decoded Float32.\n")
-    out.append("| figure | size | s | rate | reference (same rounds, same file) | reference rate | ratio | note |")
-    out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    for r in data["results"]:
-        out.append(f"| {r['name']} | {r['size']} | {spread(r['median_ms'] / 1e3, r['min_ms'] / 1e3, r['max_ms'] / 1e3)} | "
-                   f"{r['rate']:.3g} {r['unit']} | {r['reference']} | {r['reference_rate']:.3g} | {r['ratio']:.2f}x | {r['note']} |")
+    report_table(out, data, "figure", "reference (same rounds, same file)", seconds=True)
     out.append("")
 
 
 def stepper(out):
-    data, veros, acc = load("stepper.json"), load("veros.json"), load("stepper-acc-grid.json")
-    out.append("## The stepper, and Veros beside it\n")
+    data, veros, acc = section(out, "The stepper, and Veros beside it", "stepper.json"), load("veros.json"), load("stepper-acc-grid.json")
     if not data:
-        out.append("Not measured in this set of results.\n")
         return
     out.append(provenance("stepper", "stepper-acc-grid", "veros") + "\n")
     out.append("| model | domain | threads | s per run | Mcell-steps/s | against 1 thread | simulated days per wall hour |")
@@ -129,10 +132,8 @@ def stepper(out):
 
 
 def validation(out):
-    data = load("validation.json")
-    out.append("## The stepper's validation cases at full size\n")
+    data = section(out, "The stepper's validation cases at full size", "validation.json")
     if not data:
-        out.append("Not measured in this set of results.\n")
         return
     out.append(provenance("validation") + " (CI runs the same cases at smaller sizes.)\n")
     w4, w2 = data["williamson2_4deg"], data["williamson2_2deg"]
@@ -177,11 +178,10 @@ def skill_rows():
 
 
 def speedup(out):
-    data, node = load("speedup.json"), load("speedup-node16.json")
-    out.append("## Speed-up: the stepper's 15-day forecast against the surrogate's\n")
+    data = section(out, "Speed-up: the stepper's 15-day forecast against the surrogate's", "speedup.json")
     if not data:
-        out.append("Not measured in this set of results.\n")
         return
+    node = load("speedup-node16.json")
     out.append(provenance("speedup") + " Same grid (weights-sample's 128 x 128 x 8 sample ocean), same init, same forcing, same "
                f"threads ({data['threads']}), alternating within {data['repetitions']} rounds after a warm-up round.\n")
     out.append("| forecast | s (median, min-max) | forecasts per hour | speed-up over the stepper |")
@@ -218,10 +218,8 @@ def speedup(out):
 
 
 def scaling(out):
-    local, node = load("scaling.json"), load("scaling-node16.json")
-    out.append("## Scaling\n")
+    local, node = section(out, "Scaling", "scaling.json"), load("scaling-node16.json")
     if not local:
-        out.append("Not measured in this set of results.\n")
         return
     out.append(provenance("scaling") + " Each figure its own process; medians over rounds (min-max).\n")
     out.append("Time against threads (reference: 1 thread, same rounds):\n")
@@ -283,10 +281,8 @@ def forecast(out):
 
 
 def serve(out):
-    data = load("serve.json")
-    out.append("## The daemon under load\n")
+    data = section(out, "The daemon under load", "serve.json")
     if not data:
-        out.append("Not measured in this set of results.\n")
         return
     out.append(provenance("serve") + f" weights-sample 15-day forecasts on {data['threads']} threads; {data['rounds']} rounds, "
                "each a quiet phase (the jobs alone: the reference) then a loaded phase (wrk saturating `GET /jobs/ID` and "

@@ -13,7 +13,9 @@ smallest grid (the log-log slope says how time and memory grow: 1 = in proportio
 Usage: benchmarks/scaling.py FORECASTD [--threads 1,2] [--grids 128x128,256x256,512x512,1024x1024]
            [--surrogate-grid 512x512] [--grid-threads 2] [--rounds 5] [--json OUT] [--smoke]
 """
-import argparse, json, math, os, statistics, subprocess, sys
+import argparse, json, math, os, statistics, subprocess
+
+from common import emit, machine
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -68,7 +70,7 @@ def main():
             grid_rss[g].append(r["peakRSSMebibytes"])
     cells = [int(g.split("x")[0]) * int(g.split("x")[1]) for g in grids]
     result = {
-        "machine": bench(forecastd, ["kernels", "--smoke"])["machine"],
+        "machine": machine(),
         "rounds": rounds,
         "threads": {
             "surrogate_grid": surrogate_grid,
@@ -88,11 +90,7 @@ def main():
             "rss_slope": slope(cells, [statistics.median(grid_rss[g]) for g in grids]),
         },
     }
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.json:
-        with open(args.json, "w") as out:
-            out.write(text + "\n")
+    emit(result, args.json)
 
 
 if __name__ == "__main__":

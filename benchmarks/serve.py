@@ -13,7 +13,9 @@ median quiet job time (the reference, same run, same server).
 
 Usage: benchmarks/serve.py FORECASTD WORK [--rounds 3] [--jobs 5] [--seconds 8] [--threads 2] [--markdown F] [--json F]
 """
-import argparse, datetime, http.client, json, os, platform, re, shutil, statistics, subprocess, sys, time
+import argparse, datetime, http.client, json, os, re, shutil, statistics, subprocess, sys, time
+
+from common import emit, machine
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -66,13 +68,6 @@ def parse_wrk(text):
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     return {"p50_ms": percentiles["50"], "p99_ms": percentiles["99"], "requests_per_s": rate,
             "non_2xx": int(errors.group(1)) if errors else 0}
-
-
-def cpu_model():
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.machine()
 
 
 def main():
@@ -141,7 +136,7 @@ def main():
     submits.sort()
     result = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{cpu_model()}, {os.cpu_count()} CPUs",
+        "machine": machine(),
         "command": " ".join(["benchmarks/serve.py"] + sys.argv[1:]),
         "rounds": args.rounds, "threads": args.threads,
         "status_p50_ms": median([r["p50_ms"] for r in status_runs]),
@@ -160,9 +155,7 @@ def main():
         "loaded_job_max_s": max(loaded, default=float("nan")), "loaded_jobs": len(loaded),
     }
     result["slowdown"] = result["loaded_job_s"] / result["quiet_job_s"]
-    print(json.dumps(result, indent=2))
-    if args.json:
-        json.dump(result, open(args.json, "w"), indent=2)
+    emit(result, args.json)
     if args.markdown:
         r = result
         with open(args.markdown, "w") as out:

@@ -7,6 +7,8 @@ Usage: benchmarks/validation.py FORECASTD [--json OUT]
 """
 import argparse, json, subprocess
 
+from common import emit
+
 RUNS = {"williamson2_4deg": ["williamson2", "--resolution-deg", "4"], "williamson2_2deg": ["williamson2", "--resolution-deg", "2"],
         "kelvin": ["kelvin"], "rest": ["rest"], "conservation": ["conservation"], "gyre": ["gyre"]}
 
@@ -18,11 +20,7 @@ def main():
     args = parser.parse_args()
     results = {name: json.loads(subprocess.run([args.forecastd, "simulate", "--case"] + case + ["--json"], check=True,
                                                capture_output=True, text=True).stdout) for name, case in RUNS.items()}
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.json:
-        with open(args.json, "w") as out:
-            out.write(text + "\n")
+    emit(results, args.json)
 
 
 if __name__ == "__main__":

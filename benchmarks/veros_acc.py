@@ -6,7 +6,9 @@ veros (`benchmarks/run.sh WORK stepper` makes one in WORK/venv-veros).
 
 Usage: veros_acc.py WORK [--days 30] [--rounds 5] [--json OUT]
 """
-import argparse, json, os, shutil, statistics, subprocess, sys, time
+import argparse, os, shutil, statistics, subprocess, sys, time
+
+from common import emit
 
 
 def main():
@@ -39,13 +41,9 @@ def main():
         seconds.append(time.perf_counter() - start)
         steps = int(simulation.state.variables.itt)
     median = statistics.median(seconds)
-    text = json.dumps({"veros": veros.__version__, "backend": "numpy", "wet_cells": wet, "steps": steps, "days": args.days,
-                       "median_s": median, "min_s": min(seconds), "max_s": max(seconds),
-                       "cell_steps_per_s": wet * steps / median, "days_per_hour": args.days / median * 3600})
-    print(text)
-    if args.json:
-        with open(args.json, "w") as out:
-            out.write(text + "\n")
+    emit({"veros": veros.__version__, "backend": "numpy", "wet_cells": wet, "steps": steps, "days": args.days,
+          "median_s": median, "min_s": min(seconds), "max_s": max(seconds),
+          "cell_steps_per_s": wet * steps / median, "days_per_hour": args.days / median * 3600}, args.json)
 
 
 if __name__ == "__main__":

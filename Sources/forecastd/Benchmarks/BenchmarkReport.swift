@@ -31,6 +31,16 @@ struct BenchmarkResult: Codable {
     }
 }
 
+extension BenchmarkResult {
+    /// A result timed over rounds: the times from `timing`, the ratio `rate / referenceRate`.
+    init(_ name: String, _ size: String, _ threads: Int, _ timing: Timing, rate: Double, unit: String,
+         reference: String, referenceRate: Double, note: String = "") {
+        self.init(name: name, size: size, threads: threads, medianMilliseconds: timing.median * 1e3,
+                  minMilliseconds: timing.minimum * 1e3, maxMilliseconds: timing.maximum * 1e3, rate: rate, unit: unit,
+                  reference: reference, referenceRate: referenceRate, ratio: rate / referenceRate, note: note)
+    }
+}
+
 /// A suite's results with the facts needed to read them.
 struct BenchmarkReport: Codable, JSONReport {
     var suite: String

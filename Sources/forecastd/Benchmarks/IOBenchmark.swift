@@ -49,29 +49,20 @@ struct IOBenchmark {
         var results: [BenchmarkResult] = []
         let xarrayRate = xarrayTiming.seconds.isEmpty ? Double.nan : rate(xarrayTiming)
         let nccopyRate = nccopyTiming.seconds.isEmpty ? Double.nan : rate(nccopyTiming)
-        results.append(BenchmarkResult(name: "read_decoded", size: size, threads: 1, medianMilliseconds: readTiming.median * 1e3,
-                                       minMilliseconds: readTiming.minimum * 1e3, maxMilliseconds: readTiming.maximum * 1e3,
-                                       rate: rate(readTiming), unit: "GB/s", reference: "xarray open_dataset().load()",
-                                       referenceRate: xarrayRate, ratio: rate(readTiming) / xarrayRate,
+        results.append(BenchmarkResult("read_decoded", size, 1, readTiming, rate: rate(readTiming), unit: "GB/s",
+                                       reference: "xarray open_dataset().load()", referenceRate: xarrayRate,
                                        note: python ? "float32 values delivered" : "xarray not installed: no reference"))
-        results.append(BenchmarkResult(name: "write_deflated_day", size: size, threads: 1, medianMilliseconds: writeTiming.median * 1e3,
-                                       minMilliseconds: writeTiming.minimum * 1e3, maxMilliseconds: writeTiming.maximum * 1e3,
-                                       rate: rate(writeTiming), unit: "GB/s", reference: "nccopy -d \(max(deflateLevel, 1)) -s (read + write)",
-                                       referenceRate: nccopyRate, ratio: rate(writeTiming) / nccopyRate,
+        results.append(BenchmarkResult("write_deflated_day", size, 1, writeTiming, rate: rate(writeTiming), unit: "GB/s",
+                                       reference: "nccopy -d \(max(deflateLevel, 1)) -s (read + write)", referenceRate: nccopyRate,
                                        note: nccopy ? "deflate \(deflateLevel) + shuffle + Fletcher-32, chunk per level" : "nccopy not installed"))
         if !xarrayWriteTiming.seconds.isEmpty {
-            let xarrayWriteRate = rate(xarrayWriteTiming)
-            results.append(BenchmarkResult(name: "write_deflated_day", size: size, threads: 1, medianMilliseconds: writeTiming.median * 1e3,
-                                           minMilliseconds: writeTiming.minimum * 1e3, maxMilliseconds: writeTiming.maximum * 1e3,
-                                           rate: rate(writeTiming), unit: "GB/s", reference: "xarray to_netcdf, same encoding",
-                                           referenceRate: xarrayWriteRate, ratio: rate(writeTiming) / xarrayWriteRate,
+            results.append(BenchmarkResult("write_deflated_day", size, 1, writeTiming, rate: rate(writeTiming), unit: "GB/s",
+                                           reference: "xarray to_netcdf, same encoding", referenceRate: rate(xarrayWriteTiming),
                                            note: "xarray timed inside Python: the write alone"))
         }
         if !xarrayTiming.seconds.isEmpty {
-            results.append(BenchmarkResult(name: "xarray_read", size: size, threads: 1, medianMilliseconds: xarrayTiming.median * 1e3,
-                                           minMilliseconds: xarrayTiming.minimum * 1e3, maxMilliseconds: xarrayTiming.maximum * 1e3,
-                                           rate: xarrayRate, unit: "GB/s", reference: "-", referenceRate: xarrayRate, ratio: 1,
-                                           note: "timed inside Python: open + load"))
+            results.append(BenchmarkResult("xarray_read", size, 1, xarrayTiming, rate: xarrayRate, unit: "GB/s",
+                                           reference: "-", referenceRate: xarrayRate, note: "timed inside Python: open + load"))
         }
         return BenchmarkReport(suite: "io", date: BenchmarkReport.now, machine: BenchmarkReport.machineDescription,
                                threads: 1, repetitions: repetitions, results: results)

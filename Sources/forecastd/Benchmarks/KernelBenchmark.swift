@@ -22,10 +22,10 @@ struct KernelBenchmark {
         var results: [BenchmarkResult] = []
         let (peak1, peakTiming1) = FMAPeak.measure(pool: single, rounds: repetitions, smoke: smoke)
         let (peakN, peakTimingN) = FMAPeak.measure(pool: pool, rounds: repetitions, smoke: smoke)
-        results.append(result("fma_peak", "registers", 1, peakTiming1, rate: peak1, unit: "GFLOP/s",
+        results.append(BenchmarkResult("fma_peak", "registers", 1, peakTiming1, rate: peak1, unit: "GFLOP/s",
                               reference: "-", referenceRate: peak1, note: "best of the rounds: the ceiling"))
         if threads > 1 {
-            results.append(result("fma_peak", "registers", threads, peakTimingN, rate: peakN, unit: "GFLOP/s",
+            results.append(BenchmarkResult("fma_peak", "registers", threads, peakTimingN, rate: peakN, unit: "GFLOP/s",
                                   reference: "fma_peak 1 thread", referenceRate: peak1, note: "scaling of the ceiling"))
         }
         results += gemm(single: single, pool: pool, peak1: peak1, peakN: peakN)
@@ -34,13 +34,6 @@ struct KernelBenchmark {
         results += convolutions(pool: pool, peak: peakN)
         return BenchmarkReport(suite: "kernels", date: BenchmarkReport.now, machine: BenchmarkReport.machineDescription,
                                threads: threads, repetitions: repetitions, results: results)
-    }
-
-    private func result(_ name: String, _ size: String, _ threads: Int, _ t: Timing, rate: Double, unit: String,
-                        reference: String, referenceRate: Double, note: String = "") -> BenchmarkResult {
-        BenchmarkResult(name: name, size: size, threads: threads, medianMilliseconds: t.median * 1e3,
-                        minMilliseconds: t.minimum * 1e3, maxMilliseconds: t.maximum * 1e3, rate: rate, unit: unit,
-                        reference: reference, referenceRate: referenceRate, ratio: rate / referenceRate, note: note)
     }
 
     private func gemm(single: ThreadPool, pool: ThreadPool, peak1: Double, peakN: Double) -> [BenchmarkResult] {
@@ -65,10 +58,10 @@ struct KernelBenchmark {
             ])
             let ours1 = flops / t[0].median / 1e9, blas1 = flops / t[1].median / 1e9
             let oursN = flops / t[2].median / 1e9, blasN = flops / t[3].median / 1e9
-            out.append(result("gemm", size, 1, t[0], rate: ours1, unit: "GFLOP/s", reference: "cblas_sgemm direct 1T",
+            out.append(BenchmarkResult("gemm", size, 1, t[0], rate: ours1, unit: "GFLOP/s", reference: "cblas_sgemm direct 1T",
                               referenceRate: blas1, note: String(format: "goal >= 0.95x; %.0f%% of FMA peak", 100 * ours1 / peak1)))
             if threads > 1 {
-                out.append(result("gemm", size, threads, t[2], rate: oursN, unit: "GFLOP/s", reference: "gemm wrapper 1T",
+                out.append(BenchmarkResult("gemm", size, threads, t[2], rate: oursN, unit: "GFLOP/s", reference: "gemm wrapper 1T",
                                   referenceRate: ours1,
                                   note: String(format: "goal >= 1.6x; OpenBLAS %dT direct %.1f; %.0f%% of FMA peak",
                                                threads, blasN, 100 * oursN / peakN)))
@@ -100,11 +93,11 @@ struct KernelBenchmark {
         let t = Timing.interleaved(rounds: repetitions, [memcpyParallel] + kernels.map { $0.2 })
         let bytes = Double(count * 4)
         let memcpyRate = 2 * bytes / t[0].median / 1e9
-        var results = [result("memcpy", "\(count) floats", threads, t[0], rate: memcpyRate, unit: "GB/s",
+        var results = [BenchmarkResult("memcpy", "\(count) floats", threads, t[0], rate: memcpyRate, unit: "GB/s",
                               reference: "-", referenceRate: memcpyRate, note: "read + write bytes")]
         for (i, (name, passes, _)) in kernels.enumerated() {
             let rate = passes * bytes / t[i + 1].median / 1e9
-            results.append(result(name, "\(count) floats", threads, t[i + 1], rate: rate, unit: "GB/s",
+            results.append(BenchmarkResult(name, "\(count) floats", threads, t[i + 1], rate: rate, unit: "GB/s",
                                   reference: "memcpy", referenceRate: memcpyRate, note: "goal >= 0.5x"))
         }
         return results
@@ -128,7 +121,7 @@ struct KernelBenchmark {
         let difference = zip(a, b).map { abs($0 - $1) }.max() ?? 0
         let n = Double(window * window), flops = Double(g.windowCount * heads) * 4 * n * n * Double(c / heads)
         let fused = flops / t[0].median / 1e9, reference = flops / t[1].median / 1e9
-        return [result("window_attention", "\(side * side) tokens C\(c) \(heads) heads w\(window) shifted", threads, t[0],
+        return [BenchmarkResult("window_attention", "\(side * side) tokens C\(c) \(heads) heads w\(window) shifted", threads, t[0],
                        rate: fused, unit: "GFLOP/s", reference: "unfused sequence", referenceRate: reference,
                        note: String(format: "goal >= 2x; max |diff| / max |out| = %.1e", difference / scale))]
     }
@@ -158,7 +151,7 @@ struct KernelBenchmark {
         let t = Timing.interleaved(rounds: repetitions, cases.map { $0.2 })
         return cases.enumerated().map { i, c in
             let rate = c.1 / t[i].median / 1e9
-            return result(c.0, "\(side)x\(side)", threads, t[i], rate: rate, unit: "GFLOP/s", reference: "FMA peak",
+            return BenchmarkResult(c.0, "\(side)x\(side)", threads, t[i], rate: rate, unit: "GFLOP/s", reference: "FMA peak",
                           referenceRate: peak, note: "im2col + GEMM")
         }
     }

@@ -36,11 +36,8 @@ struct SpeedupBenchmark {
         }
         let size = "\(days) days, \((model as NSString).lastPathComponent)"
         func result(_ name: String, _ timing: Timing, note: String) -> BenchmarkResult {
-            let rate = 3600 / timing.median, reference = 3600 / stepper.median
-            return BenchmarkResult(name: name, size: size, threads: pool.threadCount, medianMilliseconds: timing.median * 1e3,
-                                   minMilliseconds: timing.minimum * 1e3, maxMilliseconds: timing.maximum * 1e3,
-                                   rate: rate, unit: "forecasts/h", reference: "stepper, same forecast", referenceRate: reference,
-                                   ratio: rate / reference, note: note)
+            BenchmarkResult(name, size, pool.threadCount, timing, rate: 3600 / timing.median, unit: "forecasts/h",
+                            reference: "stepper, same forecast", referenceRate: 3600 / stepper.median, note: note)
         }
         return BenchmarkReport(suite: "speedup", date: BenchmarkReport.now, machine: BenchmarkReport.machineDescription,
                                threads: pool.threadCount, repetitions: repetitions, results: [

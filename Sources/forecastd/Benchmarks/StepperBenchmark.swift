@@ -31,10 +31,8 @@ struct StepperBenchmark {
             let timing = Timing(seconds: runs.map(\.seconds))
             let rate = Double(cells * steps) / timing.median / 1e6
             let daysPerHour = Double(days) / timing.median * 3600
-            return BenchmarkResult(name: "stepper", size: "\(cells) wet cells, \(steps) steps", threads: threads,
-                                   medianMilliseconds: timing.median * 1e3, minMilliseconds: timing.minimum * 1e3,
-                                   maxMilliseconds: timing.maximum * 1e3, rate: rate, unit: "Mcell-steps/s",
-                                   reference: "stepper, \(threadCounts[0]) thread(s)", referenceRate: baseRate, ratio: rate / baseRate,
+            return BenchmarkResult("stepper", "\(cells) wet cells, \(steps) steps", threads, timing, rate: rate, unit: "Mcell-steps/s",
+                                   reference: "stepper, \(threadCounts[0]) thread(s)", referenceRate: baseRate,
                                    note: String(format: "%.0f simulated days per wall hour", daysPerHour))
         }
         return BenchmarkReport(suite: "stepper", date: BenchmarkReport.now, machine: BenchmarkReport.machineDescription,
