@@ -16,13 +16,13 @@ f=.build/release/forecastd
 results=benchmarks/results
 
 # record NAME OUTPUT_FILE|- COMMAND...: runs COMMAND (stdout to OUTPUT_FILE unless -: the command writes it) and
-# notes the command line and date in results/commands.json.
+# notes the command line (the work folder written WORK) and date in results/commands.json.
 record() {
     local name="$1" output="$2"
     shift 2
     echo "== $name: $*" >&2
     if [ "$output" = - ]; then "$@" >/dev/null; else "$@" > "$output"; fi
-    python3 - "$results/commands.json" "$name" "$*" <<'PY'
+    python3 - "$results/commands.json" "$name" "${*//$work/WORK}" <<'PY'
 import datetime, json, os, sys
 path, name, command = sys.argv[1:]
 commands = json.load(open(path)) if os.path.exists(path) else {}

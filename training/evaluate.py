@@ -28,6 +28,16 @@ NAMES = {"thetao": "temperature (degC)", "so": "salinity (1e-3)", "uo": "eastwar
          "vo": "northward current (m/s)", "zos": "sea surface height (m)"}
 
 
+def portable_arguments(argv):
+    """The command line as a reader can repeat it: an absolute path stands as its option's name (DATA, MODEL)."""
+    shown = []
+    for i, word in enumerate(argv):
+        if os.path.isabs(word) and i > 0 and argv[i - 1].startswith("--"):
+            word = argv[i - 1][2:].upper()
+        shown.append(word)
+    return shown
+
+
 def arguments():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True)
@@ -129,10 +139,10 @@ def beats(report, v, level=0):
 
 def write_markdown(args, report, L):
     r, lines = report["rmse"], []
-    lines.append(f"# Skill of `{args.model}` on the held-out year {args.year}\n")
+    lines.append(f"# Skill of `{os.path.basename(os.path.normpath(args.model))}` on the held-out year {args.year}\n")
     lines.append(f"{len(report['starts'])} start dates ({', '.join(report['starts'])}); forecasts by `forecastd run`; "
                  f"truth: the stepper's daily means; training years {', '.join(map(str, args.train_years))}.\n")
-    lines.append("Command: `python3 training/evaluate.py " + " ".join(sys.argv[1:]) + "`\n")
+    lines.append("Command: `python3 training/evaluate.py " + " ".join(portable_arguments(sys.argv[1:])) + "`\n")
     lines.append("## Surface RMSE (cos-latitude weighted) by lead day: surrogate / persistence / climatology\n")
     lines.append("| lead | " + " | ".join(f"{v} surface" if v != "zos" else "zos" for v in NAMES) + " |")
     lines.append("|---|" + "---|" * len(NAMES))
