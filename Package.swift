@@ -21,7 +21,9 @@ let package = Package(
         .executable(name: "forecastd", targets: ["forecastd"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NetCDF", targets: ["NetCDF"]),
-        .library(name: "OceanModel", targets: ["OceanModel"]),
+        .library(name: "OceanGrid", targets: ["OceanGrid"]),
+        .library(name: "Surrogate", targets: ["Surrogate"]),
+        .library(name: "OceanStepper", targets: ["OceanStepper"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,11 +43,13 @@ let package = Package(
         .target(name: "CStepper", cSettings: kernelCSettings),
         .target(name: "Tensor", dependencies: ["CBLAS", "CProcessor", "CKernels"], swiftSettings: kernelSwiftSettings),
         .target(name: "NetCDF", dependencies: ["CNetCDF"]),
-        .target(name: "OceanModel", dependencies: ["Tensor", "NetCDF", "CBulkFluxes", "CStepper"], swiftSettings: kernelSwiftSettings),
+        .target(name: "OceanGrid", dependencies: ["Tensor", "NetCDF", "CBulkFluxes"], swiftSettings: kernelSwiftSettings),
+        .target(name: "Surrogate", dependencies: ["OceanGrid", "Tensor", "NetCDF"], swiftSettings: kernelSwiftSettings),
+        .target(name: "OceanStepper", dependencies: ["OceanGrid", "Tensor", "NetCDF", "CStepper"], swiftSettings: kernelSwiftSettings),
         .target(
             name: "ForecastService",
             dependencies: [
-                "OceanModel", "NetCDF", "Tensor",
+                "Surrogate", "OceanGrid", "NetCDF", "Tensor",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -56,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "forecastd",
             dependencies: [
-                "Tensor", "NetCDF", "OceanModel", "ForecastService", "CBLAS",
+                "Tensor", "NetCDF", "OceanGrid", "Surrogate", "OceanStepper", "ForecastService", "CBLAS", "CProcessor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: kernelSwiftSettings
@@ -64,9 +68,9 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CAllocationCounter", "TestSupport"]),
-        .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "OceanGrid", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ServiceTests", dependencies: ["NetCDF", "TestSupport"]),
-        .testTarget(name: "OceanModelTests", dependencies: ["OceanModel", "Tensor", "CAllocationCounter", "TestSupport"],
+        .testTarget(name: "ModelTests", dependencies: ["OceanGrid", "Surrogate", "OceanStepper", "NetCDF", "Tensor", "CAllocationCounter", "TestSupport"],
                     exclude: ["Fixtures"], swiftSettings: kernelSwiftSettings),
     ]
 )

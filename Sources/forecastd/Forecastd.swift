@@ -12,9 +12,24 @@ struct Forecastd: AsyncParsableCommand {
         subcommands: [Run.self, Serve.self, Batch.self, Compare.self, Simulate.self, Atmosphere.self, Inspect.self, ModelInfo.self, Bench.self, Probe.self]
     )
 
+    /// Every command starts here: on a processor that lacks the instructions this binary was built for, none runs.
+    static func main() async {
+        do {
+            try checkProcessor()
+            var command = try parseAsRoot()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     /// Refuses to start on a processor that lacks instructions the kernels were compiled to use, instead of
     /// dying on an illegal instruction halfway through a forecast.
-    static func checkProcessor() throws {
+    private static func checkProcessor() throws {
         let built = fd_build_cpu_features(), running = fd_running_cpu_features()
         var missing: [String] = []
         if built.avx512f != 0 && running.avx512f == 0 { missing.append("AVX-512F") }

@@ -1,5 +1,6 @@
 import Foundation
 import NetCDF
+import OceanGrid
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
-import OceanModel
+import OceanGrid
+import Surrogate
 
 /// A job as `GET /jobs/{id}` shows it: OGC API - Processes' statusInfo, with forecastd's fields beside it.
 struct StatusInfo: Encodable {

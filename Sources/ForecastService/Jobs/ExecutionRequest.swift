@@ -1,5 +1,6 @@
 import Foundation
-import OceanModel
+import OceanGrid
+import Surrogate
 
 /// The body of `POST /processes/forecast/execution`, checked field by field:
 ///
@@ -9,7 +10,8 @@ import OceanModel
 /// ```
 ///
 /// `model`, `init` and `forcing` are required; `days` defaults to 15, `deflate` to 1, `forcing_mode` to strict.
-/// Unknown fields are refused, so that a misspelt option is not silently ignored.
+/// Unknown fields are refused, so that a misspelt option is not silently ignored. Here only the JSON is checked
+/// (types, files inside the data roots); the forecast's own rules are ``ForecastRequest/validate()``'s.
 enum ExecutionRequest {
     static let knownInputs: Set<String> = ["model", "init", "forcing", "days", "deflate", "pack", "forcing_mode", "variables"]
 
@@ -34,24 +36,24 @@ enum ExecutionRequest {
             guard let text = try string(key) else { throw Problem.badRequest("\(key) is required", field: "/inputs/\(key)") }
             return text
         }
-        func integer(_ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        func integer(_ key: String, default value: Int) throws -> Int {
             guard let raw = inputs[key] else { return value }
-            guard case .number(let number) = raw, let int = Int(exactly: number), range.contains(int) else {
-                throw Problem.badRequest("\(key) must be an integer from \(range.lowerBound) to \(range.upperBound)", field: "/inputs/\(key)")
+            guard case .number(let number) = raw, let int = Int(exactly: number) else {
+                throw Problem.badRequest("\(key) must be an integer", field: "/inputs/\(key)")
             }
             return int
+        }
+        func choice<Value: RawRepresentable<String> & CaseIterable>(_ key: String) throws -> Value? {
+            guard let text = try string(key) else { return nil }
+            guard let value = Value(rawValue: text) else {
+                let known = Value.allCases.map(\.rawValue).joined(separator: ", ")
+                throw Problem.badRequest("\(key) is one of \(known), got '\(text)'", field: "/inputs/\(key)")
+            }
+            return value
         }
         let model = try required("model")
         guard models.contains(model) else {
             throw Problem.badRequest("unknown model '\(model)'; loaded: \(models.sorted().joined(separator: ", "))", field: "/inputs/model")
-        }
-        let initial = try roots.resolve(try required("init"), field: "/inputs/init")
-        let forcing = try roots.resolve(try required("forcing"), field: "/inputs/forcing")
-        let pack = try string("pack")
-        if let pack, pack != "int16" { throw Problem.badRequest("pack takes int16, got '\(pack)'", field: "/inputs/pack") }
-        let mode = try string("forcing_mode") ?? "strict"
-        guard ForcingMode(rawValue: mode) != nil else {
-            throw Problem.badRequest("forcing_mode is strict, persist or climatology, got '\(mode)'", field: "/inputs/forcing_mode")
         }
         var variables: [String: String] = [:]
         if let raw = inputs["variables"] {
@@ -60,15 +62,22 @@ enum ExecutionRequest {
             guard case .object(let object) = raw else { throw problem }
             variables = object.compactMapValues(\.string)
             guard variables.count == object.count else { throw problem }
-            for key in variables.keys.sorted() where OceanVariable(rawValue: key) == nil {
-                throw Problem.badRequest("variables: '\(key)' is not one of uo, vo, thetao, so, zos", field: "/inputs/variables/\(key)")
-            }
         }
-        return JobInputs(model: model, initial: initial, forcing: forcing,
-                         days: try integer("days", default: 15, range: 1...366),
-                         deflate: try integer("deflate", default: 1, range: 0...9),
-                         pack: pack, forcingMode: mode, variables: variables)
+        let parsed = JobInputs(model: model,
+                               initial: try roots.resolve(try required("init"), field: "/inputs/init"),
+                               forcing: try roots.resolve(try required("forcing"), field: "/inputs/forcing"),
+                               days: try integer("days", default: 15), deflate: try integer("deflate", default: 1),
+                               pack: try choice("pack"), forcingMode: try choice("forcing_mode") ?? .strict, variables: variables)
+        do {
+            try parsed.request(modelFolder: model, output: resultPlaceholder).validate()
+        } catch let error as ForecastRequestError {
+            throw Problem.badRequest("\(error.field.rawValue) \(error.problem)", field: "/inputs/\(error.field.rawValue)")
+        }
+        return parsed
     }
+
+    /// Stands for the result file while the inputs are checked: results live in the state folder, never in a data root.
+    private static let resultPlaceholder = "{result}"
 }
 
 /// A JSON document as parsed, before it is checked against what a field expects.

@@ -1,4 +1,5 @@
 import Foundation
+import NetCDF
 
 /// The job state on disk: an append-only file of JSON lines, each the whole record of one job after a change,
 /// written with `fsync` before the change is acknowledged. The latest line of a job wins. A line cut short by a
@@ -31,7 +32,7 @@ final class JobJournal: @unchecked Sendable {
         let encoder = Self.makeEncoder()
         var compacted = Data()
         for record in current { compacted.append(try encoder.encode(record)); compacted.append(UInt8(ascii: "\n")) }
-        try Self.replaceAtomically(path: path, contents: compacted)
+        try AtomicOutput.write(compacted, to: path)
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
         }
@@ -62,19 +63,5 @@ final class JobJournal: @unchecked Sendable {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
-    }
-
-    /// Writes `contents` to `path` through a synced temporary file and a rename.
-    private static func replaceAtomically(path: String, contents: Data) throws {
-        let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: contents),
-              let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temporary])
-        }
-        try handle.synchronize()
-        try handle.close()
-        guard rename(temporary, path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
-import OceanModel
+import OceanGrid
+import Surrogate
 
 /// A job's state in the OGC API - Processes vocabulary.
 public enum JobStatus: String, Codable, Sendable, CaseIterable {
@@ -26,15 +27,25 @@ public struct JobInputs: Codable, Sendable, Equatable {
     public var forcing: String
     public var days: Int
     public var deflate: Int
-    /// "int16" or nil (Float32).
-    public var pack: String?
-    /// strict, persist or climatology.
-    public var forcingMode: String
+    /// Storage of the variables; nil: Float32.
+    public var pack: ForecastEncoding?
+    public var forcingMode: ForcingMode
     /// Variable names in the init file (`thetao` -> `votemper`).
     public var variables: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case model, initial = "init", forcing, days, deflate, pack, forcingMode = "forcing_mode", variables
+    }
+
+    /// The forecast these inputs ask for, with the model in `modelFolder`, written to `output`.
+    func request(modelFolder: String, output: String) throws -> ForecastRequest {
+        var request = ForecastRequest(model: modelFolder, initial: initial, forcing: forcing, output: output)
+        request.days = days
+        request.deflateLevel = deflate
+        request.encoding = pack ?? .float32
+        request.forcingMode = forcingMode
+        request.stateNames = try ForecastRequest.stateNames(variables)
+        return request
     }
 }
 

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import NetCDF
-import OceanModel
+import OceanGrid
+import Surrogate
 import ServiceLifecycle
 import Tensor
 
@@ -14,11 +15,14 @@ final class JobRunner: Service {
     let pool: ThreadPool
     let metrics: ServiceMetrics
     let logger: Logger
+    /// Reads each job's input files in a child process first, so that a damaged file cannot crash the service.
+    let probe: InputProbe?
 
-    init(store: JobStore, models: ModelRegistry, pool: ThreadPool, metrics: ServiceMetrics, logger: Logger) {
+    init(store: JobStore, models: ModelRegistry, pool: ThreadPool, probe: InputProbe?, metrics: ServiceMetrics, logger: Logger) {
         self.store = store
         self.models = models
         self.pool = pool
+        self.probe = probe
         self.metrics = metrics
         self.logger = logger
     }
@@ -46,18 +50,10 @@ final class JobRunner: Service {
         logger.info("job started", metadata: ["job": "\(job.id)", "attempt": "\(job.attempts)"])
         let outcome: JobOutcome
         do {
-            guard let model = models.model(inputs.model) else { throw ForecastError.usage("model '\(inputs.model)' is not loaded") }
-            var request = ForecastRequest(model: model.folder, initial: inputs.initial, forcing: inputs.forcing,
-                                          output: store.resultPath(job.id))
-            request.days = inputs.days
-            request.deflateLevel = inputs.deflate
-            request.encoding = inputs.pack == nil ? .float32 : .int16
-            request.forcingMode = ForcingMode(rawValue: inputs.forcingMode) ?? .strict
-            request.stateNames = Dictionary(uniqueKeysWithValues: inputs.variables.compactMap { key, name in
-                OceanVariable(rawValue: key).map { ($0, name) }
-            })
+            guard let model = models.model(inputs.model) else { throw JobRunnerError.modelNotLoaded(inputs.model) }
+            var request = try inputs.request(modelFolder: model.folder, output: store.resultPath(job.id))
             request.history = ISO8601DateFormatter().string(from: started) + ": forecastd serve, job \(job.id)"
-            let summary = try ForecastJob.run(request, model: model, pool: pool, shouldStop: { [store] in store.shouldStop(job.id) },
+            let summary = try ForecastJob.run(request, model: model, pool: pool, probe: probe, shouldStop: { [store] in store.shouldStop(job.id) },
                                               progress: { [store, metrics] day in
                 metrics.recordDay(seconds: day.timings.total)
                 try? store.progress(job.id, day: day.day)
@@ -76,6 +72,18 @@ final class JobRunner: Service {
         }
         logger.info("job ended", metadata: ["job": "\(job.id)", "status": "\(store.job(job.id)?.status.rawValue ?? "?")",
                                             "seconds": "\(String(format: "%.3f", Date().timeIntervalSince(started)))"])
+    }
+}
+
+/// Why the worker cannot start a job.
+enum JobRunnerError: Error, CustomStringConvertible {
+    /// The job names a model that was not loaded (the service was restarted without it).
+    case modelNotLoaded(String)
+
+    var description: String {
+        switch self {
+        case .modelNotLoaded(let name): "model '\(name)' is not loaded"
+        }
     }
 }
 

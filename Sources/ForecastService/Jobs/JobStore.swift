@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import OceanModel
+import OceanGrid
+import Surrogate
 
 /// Why a job cannot be queued or changed.
 enum JobStoreError: Error {

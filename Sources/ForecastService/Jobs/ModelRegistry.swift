@@ -1,5 +1,6 @@
 import Foundation
-import OceanModel
+import OceanGrid
+import Surrogate
 import Tensor
 
 /// The model folders a service was started with, loaded once and kept in memory; `isReady` once all are.

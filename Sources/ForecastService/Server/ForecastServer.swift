@@ -1,4 +1,5 @@
 import Foundation
+import NetCDF
 import Hummingbird
 import Logging
 import NIOCore
@@ -22,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes = 64 * 1024
     /// Starts of one job (each interrupted by the service stopping) after which it is failed, not queued again.
     public var maxAttempts = 3
+    /// Reads each job's input files in a child process before the service opens them; nil reads them in-process.
+    public var probe: InputProbe?
 
     public init(models: [String: String], dataRoots: [String], stateFolder: String) {
         self.models = models
@@ -59,7 +62,8 @@ public enum ForecastServer {
             },
             logger: logger
         )
-        let runner = JobRunner(store: store, models: models, pool: pool, metrics: metrics, logger: logger)
+        let runner = JobRunner(store: store, models: models, pool: pool, probe: configuration.probe, metrics: metrics,
+                               logger: logger)
         // Shut down in reverse order: the worker drains first while the server still answers status requests.
         let group = ServiceGroup(configuration: .init(services: [.init(service: application), .init(service: runner)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -1,5 +1,6 @@
 import Foundation
 import NetCDF
+import OceanGrid
 
 /// `forecastd bench io`: writing one deflated forecast day of a WenHai-sized state (4 x levels + 1 channels
 /// on a 1/4-degree global grid) and reading it back decoded, against xarray / netCDF4-python and `nccopy` on

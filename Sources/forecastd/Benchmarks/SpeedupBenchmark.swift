@@ -1,5 +1,7 @@
 import Foundation
-import OceanModel
+import OceanGrid
+import OceanStepper
+import Surrogate
 import Tensor
 
 /// `forecastd bench speedup`: the same forecast made the traditional way and by the surrogate: the stepper

@@ -1,5 +1,7 @@
 import Foundation
-import OceanModel
+import OceanGrid
+import OceanStepper
+import Surrogate
 import Tensor
 
 /// `forecastd bench stepper`: the numerical model on a configuration (default: the sample ocean), each thread

@@ -1,5 +1,7 @@
 import Foundation
-import OceanModel
+import OceanGrid
+import OceanStepper
+import Surrogate
 import Tensor
 
 /// `forecastd bench surrogate DIR`: forward passes of a model folder's network on its `inputs.safetensors`

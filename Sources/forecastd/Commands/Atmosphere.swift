@@ -1,6 +1,8 @@
 import ArgumentParser
 import NetCDF
-import OceanModel
+import OceanGrid
+import OceanStepper
+import Surrogate
 
 /// `forecastd atmosphere`: the seeded synthetic atmosphere on a stepper configuration's grid, as a forcing file.
 struct Atmosphere: ParsableCommand {

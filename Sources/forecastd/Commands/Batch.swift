@@ -1,7 +1,8 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import OceanModel
+import OceanGrid
+import Surrogate
 import Synchronization
 
 /// `forecastd batch`: this shard's forecasts of a manifest, for Slurm job arrays.
@@ -46,26 +47,20 @@ struct Batch: ParsableCommand {
 
     @OptionGroup var compute: ComputeOptions
 
-    /// One forecast's outcome in the task summary.
-    struct Outcome: Encodable {
-        var name: String
-        var status: String
-        var seconds: Double
-        var output: String
-        var error: String?
+    func validate() throws {
+        try template.validateFlags()
     }
 
-    /// The per-task summary file.
-    struct Summary: JSONReport {
-        var manifest: String
-        var shard: String
-        var host: String
-        var outcomes: [Outcome]
-        var exitStatus: Int32
+    /// What every forecast of the batch asks for; the runner sets each one's init, forcing and output.
+    var template: ForecastRequest {
+        var request = ForecastRequest(model: model, initial: "{init}", forcing: "{forcing}", output: "{output}")
+        request.days = days
+        request.deflateLevel = deflate
+        request.history = ForecastRequest.commandLineHistory
+        return request
     }
 
     func run() throws {
-        try Forecastd.checkProcessor()
         let stop = Atomic<Bool>(false)
         let sources = [SIGTERM, SIGUSR1].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)
@@ -75,55 +70,17 @@ struct Batch: ParsableCommand {
             return source
         }
         defer { sources.forEach { $0.cancel() } }
-        var status = Sysexit.ok
+        var status: Int32 = 0
         try reportingFailures {
-            let list = try BatchManifest(path: manifest, initTemplate: initTemplate, forcingTemplate: forcingTemplate)
-            let part = try BatchShard.resolve(option: shard, shards: shards, environment: ProcessInfo.processInfo.environment)
-            try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
-            var outcomes: [Outcome] = []
-            for entry in part.select(list.entries) {
-                let output = (outDir as NSString).appendingPathComponent(entry.name + ".nc")
-                let start = Date()
-                if stop.load(ordering: .sequentiallyConsistent) {
-                    outcomes.append(Outcome(name: entry.name, status: "not started", seconds: 0, output: output, error: "interrupted"))
-                    status = .temporaryFailure
-                    continue
-                }
-                // A task killed outright (SIGKILL, node failure) may have left its temporary file: remove it.
-                let stale = "." + entry.name + ".nc.partial-"
-                for file in (try? FileManager.default.contentsOfDirectory(atPath: outDir)) ?? [] where file.hasPrefix(stale) {
-                    try? FileManager.default.removeItem(atPath: (outDir as NSString).appendingPathComponent(file))
-                }
-                // A damaged file is probed in a child process first: netCDF-C can crash on one.
-                if FileManager.default.fileExists(atPath: output), (try? InputProbe.check(output)) != nil,
-                   CompleteForecast.isComplete(output, days: days) {
-                    outcomes.append(Outcome(name: entry.name, status: "skipped (complete)", seconds: 0, output: output, error: nil))
-                    log("event=skip name=\(entry.name) output=\(output)")
-                    continue
-                }
-                var request = ForecastRequest(model: model, initial: entry.initial, forcing: entry.forcing, output: output)
-                request.days = days
-                request.deflateLevel = deflate
-                request.history = ISO8601DateFormatter().string(from: Date()) + ": " + CommandLine.arguments.joined(separator: " ")
-                do {
-                    _ = try ForecastJob.run(request, pool: compute.pool, shouldStop: { stop.load(ordering: .sequentiallyConsistent) })
-                    outcomes.append(Outcome(name: entry.name, status: "done", seconds: Date().timeIntervalSince(start), output: output, error: nil))
-                    log("event=done name=\(entry.name) output=\(output) seconds=\(String(format: "%.2f", Date().timeIntervalSince(start)))")
-                } catch {
-                    let code = Sysexit.of(error)
-                    if status == .ok || code == .temporaryFailure { status = code }
-                    outcomes.append(Outcome(name: entry.name, status: "failed", seconds: Date().timeIntervalSince(start), output: output,
-                                            error: "\(error)"))
-                    log("event=failed name=\(entry.name) exit=\(code.rawValue) error=\"\(error)\"")
-                }
-            }
-            let summary = Summary(manifest: manifest, shard: "\(part.index)/\(part.count)",
-                                  host: ProcessInfo.processInfo.hostName, outcomes: outcomes, exitStatus: status.rawValue)
-            let path = (outDir as NSString).appendingPathComponent("batch-task-\(part.index)-of-\(part.count).json")
-            try summary.json().write(toFile: path, atomically: true, encoding: .utf8)
+            let runner = BatchRunner(
+                manifest: try BatchManifest(path: manifest, initTemplate: initTemplate, forcingTemplate: forcingTemplate),
+                shard: try BatchShard.resolve(option: shard, shards: shards, environment: ProcessInfo.processInfo.environment),
+                outputFolder: outDir, template: template, pool: compute.pool, probe: Probe.child)
+            let report = try runner.run(shouldStop: { stop.load(ordering: .sequentiallyConsistent) },
+                                        exitStatus: { Sysexit.of($0).rawValue },
+                                        log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            status = report.exitStatus
         }
-        if status != .ok { throw ExitCode(status.rawValue) }
+        if status != 0 { throw ExitCode(status) }
     }
-
-    private func log(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }

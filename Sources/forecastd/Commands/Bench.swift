@@ -28,7 +28,6 @@ struct BenchKernels: ParsableCommand {
     var json = false
 
     func run() throws {
-        try Forecastd.checkProcessor()
         let report = KernelBenchmark(threads: compute.threads, repetitions: smoke ? 2 : max(1, repetitions), smoke: smoke).run()
         print(json ? report.json() : report.table())
     }
@@ -88,7 +87,6 @@ struct BenchSurrogate: ParsableCommand {
     var json = false
 
     func run() throws {
-        try Forecastd.checkProcessor()
         try reportingFailures {
             let report = try SurrogateBenchmark(folder: folder, pool: compute.pool, repetitions: max(1, repetitions),
                                                 grid: try GridOption.parse(grid))
@@ -119,7 +117,6 @@ struct BenchStepper: ParsableCommand {
     var smoke = false
 
     func run() throws {
-        try Forecastd.checkProcessor()
         let counts = threads.split(separator: ",").compactMap { Int($0) }
         guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads takes counts such as 1,2; got '\(threads)'") }
         try reportingFailures {
@@ -160,7 +157,6 @@ struct BenchSpeedup: ParsableCommand {
     var smoke = false
 
     func run() throws {
-        try Forecastd.checkProcessor()
         try reportingFailures {
             suite.print(try SpeedupBenchmark(model: model, stepperConfiguration: config, initial: initial, forcing: forcing,
                                              days: smoke ? 2 : days, pool: compute.pool, repetitions: suite.rounds(smoke: smoke),

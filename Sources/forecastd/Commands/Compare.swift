@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import OceanModel
+import OceanGrid
+import OceanStepper
+import Surrogate
 
 /// `forecastd compare REF.nc NEW.nc`: a regression check of a forecast against a reference grid.
 struct Compare: ParsableCommand {
@@ -52,8 +54,8 @@ struct Compare: ParsableCommand {
     func run() throws {
         var result: ComparisonReport?
         try reportingFailures {
-            try InputProbe.check(reference)
-            try InputProbe.check(candidate)
+            try Probe.verifyingChild.check(reference)
+            try Probe.verifyingChild.check(candidate)
             let r = try ForecastComparison.compare(
                 reference: reference, candidate: candidate,
                 variables: vars.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },

@@ -17,7 +17,7 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            try InputProbe.check(file)
+            try Probe.verifyingChild.check(file)
             let report = try FileReport(path: file)
             print(json ? report.json() : report.text())
         }

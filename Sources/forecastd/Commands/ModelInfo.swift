@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import OceanModel
+import OceanGrid
+import OceanStepper
+import Surrogate
 import Tensor
 
 /// `forecastd model-info DIR`: what a model folder holds and what one forecast step costs.
@@ -29,7 +31,6 @@ struct ModelInfo: ParsableCommand {
     var json = false
 
     func run() throws {
-        try Forecastd.checkProcessor()
         try reportingFailures {
             let model = try Surrogate(folder: folder, pool: compute.pool)
             let c = model.configuration

@@ -1,4 +1,6 @@
 import ArgumentParser
+import NetCDF
+import OceanGrid
 
 /// `forecastd probe FILE`: the child side of ``InputProbe``; reads a whole file and exits 0, or with the
 /// sysexits status of the problem.
@@ -8,10 +10,18 @@ struct Probe: ParsableCommand {
         shouldDisplay: false
     )
 
+    /// This binary's own probe, for the commands that read untrusted inputs.
+    static let child = InputProbe(executable: "/proc/self/exe", arguments: ["probe"])
+    /// The same, also checking the content checksums of forecastd's own files (outputs, reference grids).
+    static let verifyingChild = InputProbe(executable: "/proc/self/exe", arguments: ["probe", "--checksums"])
+
+    @Flag(help: "Check the content checksums forecastd writes into its own files.")
+    var checksums = false
+
     @Argument(help: "The NetCDF file.")
     var file: String
 
     func run() throws {
-        try reportingFailures { try InputProbe.readEverything(file) }
+        try reportingFailures { try CFDataset.readEverything(file, verifying: checksums) }
     }
 }

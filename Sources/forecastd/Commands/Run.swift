@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import NetCDF
-import OceanModel
+import OceanGrid
+import OceanStepper
+import Surrogate
 
 /// `forecastd run`: the forecast from an initial state and a forcing file, NetCDF to NetCDF.
 struct Run: ParsableCommand {
@@ -32,8 +34,8 @@ struct Run: ParsableCommand {
     @Flag(help: "One file per day (OUT_day01.nc ...) instead of one file.")
     var perDayFiles = false
 
-    @Option(help: "Pack variables as int16 with scale and offset (the only value: int16).")
-    var pack: String?
+    @Option(help: "Storage of the variables: float32, or int16 with scale and offset (as CMEMS ships).")
+    var pack: ForecastEncoding = .float32
 
     @Option(help: "Deflate level of the output, 0-9.")
     var deflate = 1
@@ -42,44 +44,34 @@ struct Run: ParsableCommand {
     var variables: [String] = []
 
     @Option(help: "Days the forcing lacks: strict (error), persist (latest earlier day) or climatology (mean of the file).")
-    var forcingMode = "strict"
+    var forcingMode: ForcingMode = .strict
 
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
-        if let pack, pack != "int16" { throw ValidationError("--pack takes int16, got '\(pack)'") }
-        guard (0...9).contains(deflate) else { throw ValidationError("--deflate must be 0-9, got \(deflate)") }
-        guard ForcingMode(rawValue: forcingMode) != nil else {
-            throw ValidationError("--forcing-mode is strict, persist or climatology, got '\(forcingMode)'")
-        }
-        _ = try stateNames()
+        try request().validateFlags()
     }
 
-    func stateNames() throws -> [OceanVariable: String] {
-        var names: [OceanVariable: String] = [:]
-        for entry in variables {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let variable = OceanVariable(rawValue: parts[0]), !parts[1].isEmpty else {
-                throw ValidationError("--var takes VARIABLE=NAME with VARIABLE one of uo, vo, thetao, so, zos; got '\(entry)'")
-            }
-            names[variable] = parts[1]
-        }
-        return names
-    }
-
-    func run() throws {
-        try Forecastd.checkProcessor()
+    /// The forecast these flags ask for.
+    func request() throws -> ForecastRequest {
         var request = ForecastRequest(model: model, initial: initial, forcing: forcing, output: out)
         request.days = days
         request.perDayFiles = perDayFiles
-        request.encoding = pack == nil ? .float32 : .int16
+        request.encoding = pack
         request.deflateLevel = deflate
-        request.stateNames = try stateNames()
-        request.forcingMode = ForcingMode(rawValue: forcingMode)!
-        request.history = ISO8601DateFormatter().string(from: Date()) + ": " + CommandLine.arguments.joined(separator: " ")
+        do { request.stateNames = try ForecastRequest.stateNames(pairs: variables) } catch let error as ForecastRequestError {
+            throw ValidationError("\(error.field.flag) \(error.problem)")
+        }
+        request.forcingMode = forcingMode
+        request.history = ForecastRequest.commandLineHistory
+        return request
+    }
+
+    func run() throws {
+        let request = try request()
         let log = ProgressLog()
         try reportingFailures {
-            let summary = try ForecastJob.run(request, pool: compute.pool, progress: { log.day($0) })
+            let summary = try ForecastJob.run(request, pool: compute.pool, probe: Probe.child, progress: { log.day($0) })
             log.finish(summary)
         }
     }

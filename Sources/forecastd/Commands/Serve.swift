@@ -57,11 +57,11 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try Forecastd.checkProcessor()
         var configuration = ServerConfiguration(models: try modelFolders(), dataRoots: dataRoots, stateFolder: stateDir)
         configuration.host = host
         configuration.port = port
         configuration.queueLimit = queueLimit
+        configuration.probe = Probe.child
         if let tokenFile {
             guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
                 FileHandle.standardError.write(Data("forecastd: \(tokenFile): cannot read the token file\n".utf8))

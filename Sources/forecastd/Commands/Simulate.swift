@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import OceanModel
+import OceanGrid
+import OceanStepper
+import Surrogate
 
 /// `forecastd simulate`: the baseline numerical ocean model, from a configuration or as a validation case.
 struct Simulate: ParsableCommand {

@@ -1,5 +1,7 @@
 import Foundation
-import OceanModel
+import OceanGrid
+import OceanStepper
+import Surrogate
 
 /// A model folder as `forecastd model-info` shows it. JSON keys are the property names.
 struct ModelReport: JSONReport {

@@ -1,5 +1,7 @@
 import Foundation
-import OceanModel
+import OceanGrid
+import OceanStepper
+import Surrogate
 
 /// Progress of a forecast or a stepper run on stderr: readable lines on a terminal, `key=value` log lines otherwise.
 struct ProgressLog {

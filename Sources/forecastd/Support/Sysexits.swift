@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import NetCDF
-import OceanModel
+import OceanGrid
+import OceanStepper
+import Surrogate
 
 /// forecastd's exit statuses (sysexits.h): every failure leaves with one of these and a message on stderr.
 enum Sysexit: Int32 {
@@ -33,9 +35,9 @@ enum Sysexit: Int32 {
         case let e as ForecastError:
             switch e {
             case .inputData, .forcingDaysMissing: .dataError
-            case .usage: .usage
             case .interrupted: .temporaryFailure
             }
+        case is ForecastRequestError, is BatchShardError: .usage
         case let e as StepperError:
             switch e {
             case .missing: .noInput
@@ -56,6 +58,8 @@ func reportingFailures(_ body: () throws -> Void) throws {
         throw error
     } catch let error as ValidationError {
         throw error
+    } catch let error as ForecastRequestError {
+        throw ValidationError("\(error.field.flag) \(error.problem)")
     } catch {
         FileHandle.standardError.write(Data("forecastd: \(error)\n".utf8))
         throw ExitCode(Sysexit.of(error).rawValue)

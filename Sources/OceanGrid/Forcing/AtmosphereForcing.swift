@@ -1,0 +1,138 @@
+import NetCDF
+import Tensor
+
+/// What to do for a forecast day the forcing file does not cover.
+public enum ForcingMode: String, Sendable, CaseIterable, Codable {
+    /// Every day must be in the file (the default): a missing day is an error before any compute.
+    case strict
+    /// A missing day reuses the latest earlier day in the file.
+    case persist
+    /// A missing day uses the mean of every day in the file.
+    case climatology
+}
+
+/// Daily-mean atmospheric forcing (ERA5-style: u10 v10 msl t2m d2m ssr strd mtpr) on the model's grid, read
+/// one forecast day at a time and converted to SI units (accumulated J m-2 to W m-2, degC to K, hPa to Pa,
+/// metres of water per day to kg m-2 s-1).
+public final class AtmosphereForcing {
+    public let path: String
+    /// Conversions applied, for the log.
+    public let notes: [String]
+    private let dataset: CFDataset
+    private let variables: [Variable]
+    private let conversions: [(scale: Float, offset: Float)]
+    private let dates: [CFDateTime]
+    private let hasTime: [Bool]
+    private let height: Int, width: Int
+
+    static let lookup: [(name: String, standard: [String], names: [String])] = [
+        ("u10", ["eastward_wind"], ["u10", "10u", "uas"]),
+        ("v10", ["northward_wind"], ["v10", "10v", "vas"]),
+        ("msl", ["air_pressure_at_mean_sea_level"], ["msl", "psl", "slp"]),
+        ("t2m", ["air_temperature"], ["t2m", "2t", "tas"]),
+        ("d2m", ["dew_point_temperature"], ["d2m", "2d", "tdps"]),
+        ("ssr", ["surface_net_downward_shortwave_flux"], ["ssr", "rsns"]),
+        ("strd", ["surface_downwelling_longwave_flux_in_air"], ["strd", "rlds"]),
+        ("mtpr", ["precipitation_flux"], ["mtpr", "pr", "tp"]),
+    ]
+
+    /// Opens `path` and checks every variable against the model's grid.
+    public init(path: String, model: some OceanStateGrid, names: [String: String] = [:]) throws {
+        self.path = path
+        dataset = try CFDataset(path: path)
+        height = model.latitudes.count
+        width = model.longitudes.count
+        var variables: [Variable] = [], conversions: [(Float, Float)] = [], notes: [String] = [], hasTime: [Bool] = []
+        var dates: [CFDateTime]?
+        for entry in Self.lookup {
+            let v = try dataset.find(entry.name, override: names[entry.name], standardNames: entry.standard, names: entry.names)
+            try dataset.requireGrid(of: v, latitudes: model.latitudes, longitudes: model.longitudes)
+            let kinds = try dataset.axisKinds(of: v)
+            if kinds != [.time, .latitude, .longitude] { try dataset.requireDimensions(v, [.latitude, .longitude]) }
+            hasTime.append(kinds.count == 3)
+            if let axis = try dataset.timeAxis(of: v) {
+                if let dates, dates != axis.dates {
+                    throw ForecastError.inputData(path: path, variable: v.name, detail: "has other time steps than the other forcing variables")
+                }
+                dates = axis.dates
+            }
+            let (scale, offset, note) = Self.conversion(entry.name, v, units: try v.attributes()["units"]?.text ?? "")
+            if let note { notes.append(note) }
+            variables.append(v)
+            conversions.append((scale, offset))
+        }
+        guard let dates, !dates.isEmpty else {
+            throw ForecastError.inputData(path: path, variable: nil, detail: "no time coordinate: which day is which is unknown")
+        }
+        self.variables = variables
+        self.conversions = conversions
+        self.dates = dates
+        self.hasTime = hasTime
+        self.notes = notes
+    }
+
+    /// The time step for `date`: the one within 12 hours of it.
+    func index(of date: CFDateTime) -> Int? {
+        let target = date.secondsSince1970
+        return dates.firstIndex { abs($0.secondsSince1970 - target) <= 12 * 3600 }
+    }
+
+    /// The dates of `days` forecast days after `reference` that the file lacks.
+    public func missingDays(after reference: CFDateTime, days: Int) -> [CFDateTime] {
+        (1...max(days, 1)).map { Self.date(reference, plus: $0) }.filter { index(of: $0) == nil }
+    }
+
+    /// `reference` plus `days` days.
+    public static func date(_ reference: CFDateTime, plus days: Int) -> CFDateTime {
+        CFDateTime(secondsSince1970: reference.secondsSince1970 + Double(days) * 86_400, calendar: reference.calendar)
+    }
+
+    /// Reads the forcing of `date` into `fields` (eight `[H * W]` tensors in AtmosphereDay order), falling
+    /// back as `mode` says when the file lacks the day.
+    public func read(_ date: CFDateTime, mode: ForcingMode, into day: AtmosphereDay) throws {
+        let fields = day.fields
+        if let t = index(of: date) {
+            for (i, v) in variables.enumerated() { try read(v, step: t, variable: i, into: fields[i]) }
+            return
+        }
+        switch mode {
+        case .strict:
+            throw ForecastError.forcingDaysMissing(path: path, missing: ["\(date)"])
+        case .persist:
+            let earlier = dates.lastIndex { $0 < date } ?? 0
+            for (i, v) in variables.enumerated() { try read(v, step: earlier, variable: i, into: fields[i]) }
+        case .climatology:
+            let scratch = Tensor(zeros: [height * width])
+            for (i, v) in variables.enumerated() {
+                fields[i].fill(0)
+                for t in dates.indices {
+                    try read(v, step: t, variable: i, into: scratch)
+                    Elementwise.axpy(alpha: 1 / Float(dates.count), x: scratch, y: fields[i])
+                }
+            }
+        }
+    }
+
+    private func read(_ v: Variable, step: Int, variable i: Int, into field: Tensor) throws {
+        let start = hasTime[i] ? [step, 0, 0] : [0, 0], count = hasTime[i] ? [1, height, width] : [height, width]
+        let (scale, offset) = conversions[i]
+        try dataset.read(v, start: start, count: count, into: UnsafeMutableBufferPointer(start: field.pointer, count: field.count))
+        if scale != 1 || offset != 0 {
+            for k in 0..<field.count { field.pointer[k] = field.pointer[k] * scale + offset }
+        }
+    }
+
+    /// scale and offset bringing `name` to SI units, with a note when a conversion happens.
+    static func conversion(_ name: String, _ v: Variable, units: String) -> (Float, Float, String?) {
+        let u = units.lowercased().replacingOccurrences(of: "**", with: "^").trimmingCharacters(in: .whitespaces)
+        func note(_ to: String) -> String { "\(v.name): \(units) converted to \(to)" }
+        if (name == "t2m" || name == "d2m") && ["degc", "degrees_c", "celsius", "c"].contains(u) { return (1, 273.15, note("K")) }
+        if name == "msl" && ["hpa", "mbar", "mb"].contains(u) { return (100, 0, note("Pa")) }
+        if (name == "ssr" || name == "strd") && u.hasPrefix("j m") {
+            return (1 / 86_400, 0, note("W m-2 (a daily accumulation divided by 86400 s)"))
+        }
+        if name == "mtpr" && (u == "m" || u == "m of water equivalent") { return (1000 / 86_400, 0, note("kg m-2 s-1 (metres per day of water)")) }
+        if name == "mtpr" && ["mm/day", "mm day-1", "kg m-2 day-1"].contains(u) { return (1 / 86_400, 0, note("kg m-2 s-1")) }
+        return (1, 0, nil)
+    }
+}

@@ -1,0 +1,62 @@
+import NetCDF
+/// A checksum of a variable's stored values (FNV-1a, 64 bits, taking each stored value's Float64 bit pattern
+/// as one 64-bit word, in row-major order), written by ``ForecastWriter`` as the attribute `forecastd_checksum` and
+/// verified on reading. HDF5's own chunk checksums (Fletcher-32) miss damage to the file's metadata, such as a
+/// chunk index that silently turns a chunk into fill values; this catches it.
+public struct ContentChecksum: Sendable, Equatable {
+    /// The attribute that carries it.
+    public static let attribute = "forecastd_checksum"
+
+    private(set) var state: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    public init() {}
+
+    /// Adds stored values, in file order.
+    public mutating func add<S: Sequence>(_ values: S) where S.Element == Double {
+        for v in values { state = (state ^ v.bitPattern) &* 0x0000_0100_0000_01B3 }
+    }
+
+    /// The attribute text, "fnv1a64w:<16 hex digits>".
+    public var text: String {
+        let hex = String(state, radix: 16)
+        return "fnv1a64w:" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+extension CFDataset {
+    /// Reads the whole of `variable` once, one outermost index at a time (memory stays bounded by one slab),
+    /// handing each slab's decoded values to `body`, and, when `verifying`, checks the values against the
+    /// variable's `forecastd_checksum` if it has one: a mismatch is ``NetCDFError/notNetCDF(path:detail:)``
+    /// ("corrupted"). Files other tools edited may keep a stale checksum attribute: inputs are read unverified.
+    public func forEachSlab(of variable: Variable, verifying: Bool = true, _ body: ([Float]) throws -> Void) throws {
+        let expected = verifying ? try variable.attributes()[ContentChecksum.attribute]?.text : nil
+        let packing = try CFPacking(variable: variable)
+        var checksum = ContentChecksum()
+        let shape = variable.shape
+        let slabs = shape.first.map { 0..<$0 } ?? 0..<1
+        for index in slabs {
+            let raw = shape.isEmpty ? try variable.readRaw(start: [], count: [])
+                : try variable.readRaw(start: [index] + shape.dropFirst().map { _ in 0 }, count: [1] + shape.dropFirst())
+            if expected != nil { checksum.add(raw) }
+            try body(packing.decode(raw))
+        }
+        if let expected, checksum.text != expected {
+            throw NetCDFError.notNetCDF(path: path, detail: "corrupted: the content of '\(variable.name)' does not match its "
+                                            + "\(ContentChecksum.attribute) (\(checksum.text), expected \(expected))")
+        }
+    }
+}
+
+extension CFDataset {
+    /// Opens `path` and decodes every attribute and numeric variable completely, checking the content checksums
+    /// of forecastd's own files when `verifying`: what an ``InputProbe`` child does.
+    public static func readEverything(_ path: String, verifying: Bool) throws {
+        let dataset = try CFDataset(path: path)
+        _ = try dataset.file.root.attributes()
+        for variable in dataset.variables {
+            _ = try variable.attributes()
+            guard variable.type.isNumeric else { continue }
+            try dataset.forEachSlab(of: variable, verifying: verifying) { _ in }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import NetCDF
+
+/// Writes a CF-1.8 forecast file day by day: NetCDF-4, deflate + shuffle, one chunk per (time, depth) slice,
+/// scalar `forecast_reference_time`, `forecast_period(time)` in hours, CMEMS-style `bulletin_date`.
+///
+/// The file is written under a temporary name in the target folder and renamed into place by ``finish()``:
+/// a reader never sees a half-written forecast, and a writer dropped without finishing removes its
+/// temporary file.
+public final class ForecastWriter {
+    /// The final path.
+    public var path: String { output.path }
+    /// Where the file is written until it is complete.
+    public var temporaryPath: String { output.temporaryPath }
+    private let output: AtomicOutput
+    private let layout: ForecastLayout
+    private let file: NetCDFFile
+    private let time: Variable
+    private let period: Variable
+    private var variables: [String: (variable: Variable, definition: ForecastVariable)] = [:]
+    private var finished = false
+    /// Checksums of what has been stored, by variable name.
+    private var checksums: [String: ContentChecksum] = [:]
+    /// Days written so far.
+    public private(set) var daysWritten = 0
+
+    /// Creates the temporary file and defines everything; fails if the folder is not writable.
+    public init(path: String, layout: ForecastLayout) throws {
+        self.layout = layout
+        output = try AtomicOutput(path: path)
+        file = try NetCDFFile.create(output.temporaryPath)
+        do {
+            (time, period) = try Self.define(file: file, layout: layout, variables: &variables)
+            try file.endDefinitions()
+            checksums = try Self.writeCoordinates(file: file, layout: layout)
+        } catch {
+            try? file.close()
+            output.abandon()
+            throw error
+        }
+    }
+
+    private static func define(file: NetCDFFile, layout: ForecastLayout,
+                               variables: inout [String: (variable: Variable, definition: ForecastVariable)]) throws
+        -> (Variable, Variable) {
+        let root = file.root
+        let timeDim = try root.defineDimension("time", length: nil)
+        let depthDim = layout.depths.isEmpty ? nil : try root.defineDimension("depth", length: layout.depths.count)
+        let latDim = try root.defineDimension("latitude", length: layout.latitudes.count)
+        let lonDim = try root.defineDimension("longitude", length: layout.longitudes.count)
+
+        let time = try root.defineVariable("time", type: .double, dimensions: [timeDim])
+        try time.setAttribute("standard_name", .text("time"))
+        try time.setAttribute("long_name", .text("Time"))
+        try time.setAttribute("units", .text(ForecastLayout.timeUnits.description))
+        try time.setAttribute("calendar", .text("gregorian"))
+        try time.setAttribute("axis", .text("T"))
+        if let depthDim {
+            let depth = try root.defineVariable("depth", type: .float, dimensions: [depthDim])
+            try depth.setAttribute("standard_name", .text("depth"))
+            try depth.setAttribute("long_name", .text("Depth"))
+            try depth.setAttribute("units", .text("m"))
+            try depth.setAttribute("positive", .text("down"))
+            try depth.setAttribute("axis", .text("Z"))
+        }
+        let lat = try root.defineVariable("latitude", type: .float, dimensions: [latDim])
+        try lat.setAttribute("standard_name", .text("latitude"))
+        try lat.setAttribute("long_name", .text("Latitude"))
+        try lat.setAttribute("units", .text("degrees_north"))
+        try lat.setAttribute("axis", .text("Y"))
+        let lon = try root.defineVariable("longitude", type: .float, dimensions: [lonDim])
+        try lon.setAttribute("standard_name", .text("longitude"))
+        try lon.setAttribute("long_name", .text("Longitude"))
+        try lon.setAttribute("units", .text("degrees_east"))
+        try lon.setAttribute("axis", .text("X"))
+
+        let reference = try root.defineVariable("forecast_reference_time", type: .double, dimensions: [])
+        try reference.setAttribute("standard_name", .text("forecast_reference_time"))
+        try reference.setAttribute("long_name", .text("Initial time of the forecast"))
+        try reference.setAttribute("units", .text(ForecastLayout.timeUnits.description))
+        try reference.setAttribute("calendar", .text("gregorian"))
+        let period = try root.defineVariable("forecast_period", type: .float, dimensions: [timeDim])
+        try period.setAttribute("standard_name", .text("forecast_period"))
+        try period.setAttribute("long_name", .text("Lead time"))
+        try period.setAttribute("units", .text("hours"))
+
+        for v in layout.variables {
+            let dims = v.hasDepth ? [timeDim, depthDim, latDim, lonDim].compactMap { $0 } : [timeDim, latDim, lonDim]
+            guard !v.hasDepth || depthDim != nil else {
+                throw NetCDFError.cannotWrite(path: file.path, detail: "'\(v.name)' has depth but the layout has no levels")
+            }
+            let type: NetCDFType = layout.encoding == .int16 ? .short : .float
+            let variable = try root.defineVariable(v.name, type: type, dimensions: dims)
+            let chunks = v.hasDepth ? [1, 1, layout.latitudes.count, layout.longitudes.count]
+                                    : [1, layout.latitudes.count, layout.longitudes.count]
+            let fill = layout.encoding == .int16 ? Double(ForecastLayout.shortFill) : Double(ForecastLayout.floatFill)
+            try variable.setStorage(chunks: chunks, deflateLevel: layout.deflateLevel, fill: fill)
+            try variable.setAttribute("standard_name", .text(v.standardName))
+            try variable.setAttribute("long_name", .text(v.longName))
+            try variable.setAttribute("units", .text(v.units))
+            if layout.encoding == .int16 {
+                let (scale, offset) = ForecastLayout.packing(v.packingRange)
+                try variable.setAttribute("scale_factor", .numbers([scale], type: .float))
+                try variable.setAttribute("add_offset", .numbers([offset], type: .float))
+                try variable.setAttribute("missing_value", .numbers([fill], type: .short))
+            } else {
+                try variable.setAttribute("missing_value", .numbers([fill], type: .float))
+            }
+            variables[v.name] = (variable, v)
+        }
+
+        try root.setAttribute("Conventions", .text("CF-1.8"))
+        try root.setAttribute("title", .text(layout.title))
+        try root.setAttribute("institution", .text(layout.institution))
+        try root.setAttribute("source", .text(layout.source))
+        try root.setAttribute("history", .text(layout.history))
+        try root.setAttribute("references", .text(layout.references))
+        try root.setAttribute("bulletin_date", .text(layout.referenceTime.description.replacingOccurrences(of: "T", with: " ")))
+        return (time, period)
+    }
+
+    /// Writes the coordinates and returns their checksums (of the values as stored: floats for the axes).
+    private static func writeCoordinates(file: NetCDFFile, layout: ForecastLayout) throws -> [String: ContentChecksum] {
+        var checksums: [String: ContentChecksum] = [:]
+        let root = file.root
+        var coordinates = [("latitude", layout.latitudes), ("longitude", layout.longitudes)]
+        if !layout.depths.isEmpty { coordinates.append(("depth", layout.depths)) }
+        for (name, values) in coordinates {
+            try root.variable(name).write(values, start: [0], count: [values.count])
+            checksums[name, default: ContentChecksum()].add(values.map { Double(Float($0)) })
+        }
+        let reference = ForecastLayout.timeUnits.value(layout.referenceTime)
+        try root.variable("forecast_reference_time").write([reference], start: [], count: [])
+        checksums["forecast_reference_time", default: ContentChecksum()].add([reference])
+        return checksums
+    }
+
+    /// Writes one day: `values[name]` holds the variable's `[depth, latitude, longitude]` (or `[latitude,
+    /// longitude]`) field with NaN where there is no data. Days are written in order from 0.
+    public func writeDay(leadHours: Double, values: [String: [Float]]) throws {
+        var buffers: [String: UnsafeMutableBufferPointer<Float>] = [:]
+        defer { buffers.values.forEach { $0.deallocate() } }
+        for (name, field) in values {
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: field.count)
+            _ = buffer.initialize(from: field)
+            buffers[name] = buffer
+        }
+        try writeDay(leadHours: leadHours, fields: buffers)
+    }
+
+    /// Writes one day from buffers the caller owns, without copying them: with float32 encoding, NaN (no data)
+    /// is replaced by the fill value in place. Shapes and order as ``writeDay(leadHours:values:)``.
+    public func writeDay(leadHours: Double, fields values: [String: UnsafeMutableBufferPointer<Float>]) throws {
+        let day = daysWritten
+        let date = CFDateTime(secondsSince1970: layout.referenceTime.secondsSince1970 + leadHours * 3600, calendar: .standard)
+        let timeValue = ForecastLayout.timeUnits.value(date), periodValue = Double(Float(leadHours))
+        try time.write([timeValue], start: [day], count: [1])
+        try period.write([periodValue], start: [day], count: [1])
+        checksums["time", default: ContentChecksum()].add([timeValue])
+        checksums["forecast_period", default: ContentChecksum()].add([periodValue])
+        let ny = layout.latitudes.count, nx = layout.longitudes.count, nz = layout.depths.count
+        for (name, entry) in variables {
+            guard let field = values[name] else {
+                throw NetCDFError.cannotWrite(path: path, detail: "day \(day + 1): no values for '\(name)'")
+            }
+            let start = entry.definition.hasDepth ? [day, 0, 0, 0] : [day, 0, 0]
+            let count = entry.definition.hasDepth ? [1, nz, ny, nx] : [1, ny, nx]
+            guard field.count == count.reduce(1, *) else {
+                throw NetCDFError.cannotWrite(path: path, detail: "day \(day + 1): '\(name)' has \(field.count) values, expected \(count.reduce(1, *))")
+            }
+            switch layout.encoding {
+            case .float32:
+                for i in field.indices where field[i].isNaN { field[i] = ForecastLayout.floatFill }
+                try entry.variable.write(UnsafeBufferPointer(field), start: start, count: count)
+                checksums[name, default: ContentChecksum()].add(field.lazy.map(Double.init))
+            case .int16:
+                let (scale, offset) = ForecastLayout.packing(entry.definition.packingRange)
+                let packed = field.map { v -> Int16 in
+                    guard !v.isNaN else { return ForecastLayout.shortFill }
+                    return Int16(max(-32766, min(32766, ((Double(v) - offset) / scale).rounded())))
+                }
+                try entry.variable.write(packed, start: start, count: count)
+                checksums[name, default: ContentChecksum()].add(packed.lazy.map(Double.init))
+            }
+        }
+        daysWritten += 1
+    }
+
+    /// Closes the file and renames it into place. Until this returns, no file exists at ``path``.
+    public func finish() throws {
+        guard !finished else { return }
+        finished = true
+        do {
+            for (name, checksum) in checksums {
+                try file.root.variable(name).setAttribute(ContentChecksum.attribute, .text(checksum.text))
+            }
+            try file.close()
+            try output.commit()
+        } catch {
+            output.abandon()
+            throw error
+        }
+    }
+
+    /// Stops writing and removes the temporary file; nothing is left behind.
+    public func abandon() {
+        guard !finished else { return }
+        finished = true
+        try? file.close()
+        output.abandon()
+    }
+
+    deinit { abandon() }
+}

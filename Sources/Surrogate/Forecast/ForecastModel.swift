@@ -1,0 +1,110 @@
+import OceanGrid
+import Foundation
+import Tensor
+
+/// A model folder ready to forecast: the surrogate network plus what the forecast needs around it, read from
+/// `config.json`'s `forecast` block and `normalization.safetensors`:
+///
+/// - the depth levels of the state channels, laid out as WenHai's: `uo[L], vo[L], thetao[L], so[L], zos`;
+/// - per state channel, the normalisation `(x - offset) / scale` (min-max or z-score, both written this way)
+///   and the physical clip range; per flux channel, its normalisation;
+/// - the latitudes and longitudes of the grid the model was trained on.
+public struct ForecastModel: Sendable, OceanStateGrid {
+    /// The network.
+    public let surrogate: Surrogate
+    /// The folder it came from.
+    public let folder: String
+    /// Depth of each level (m, positive down).
+    public let levels: [Double]
+    /// How the statistics were made: "minmax" or "zscore" (both are applied as (x - offset) / scale).
+    public let normalizationKind: String
+    /// Per state channel: normalisation offset and scale, and the physical clip range.
+    public let stateOffset: [Float], stateScale: [Float], stateLower: [Float], stateUpper: [Float]
+    /// Per flux channel: normalisation offset and scale.
+    public let fluxOffset: [Float], fluxScale: [Float]
+    /// The grid the model expects.
+    public let latitudes: [Double], longitudes: [Double]
+
+    /// Loads and cross-checks a model folder.
+    public init(folder: String, pool: ThreadPool = .shared) throws {
+        self.folder = folder
+        surrogate = try Surrogate(folder: folder, pool: pool)
+        let configPath = (folder as NSString).appendingPathComponent("config.json")
+        let block = try Self.forecastBlock(configPath)
+        levels = block.levels
+        normalizationKind = block.normalization
+        let c = surrogate.configuration
+        func bad(_ detail: String) -> SurrogateError { .configuration(path: configPath, detail: detail) }
+        guard !levels.isEmpty, 4 * levels.count + 1 == c.stateChannels else {
+            throw bad("forecast.levels has \(levels.count) levels, but state_channels \(c.stateChannels) needs "
+                      + "(state_channels - 1) / 4 levels (uo, vo, thetao, so on each, then zos)")
+        }
+        guard c.fluxChannels == BulkFluxes.channels.count else {
+            throw bad("flux_channels is \(c.fluxChannels); the forecast computes the \(BulkFluxes.channels.count) "
+                      + "bulk-flux channels \(BulkFluxes.channels.joined(separator: ", "))")
+        }
+        let path = (folder as NSString).appendingPathComponent("normalization.safetensors")
+        guard FileManager.default.fileExists(atPath: path) else { throw SurrogateError.missing(path: path) }
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(path: path) } catch let error as SafeTensorsError {
+            throw SurrogateError.damagedWeights(error)
+        }
+        func vector(_ name: String, _ count: Int?) throws -> [Float] {
+            guard let entry = file.entries[name] else {
+                throw SurrogateError.weights(path: path, missing: [name], unexpected: [], misshaped: [])
+            }
+            if let count, entry.shape != [count] {
+                throw SurrogateError.weights(path: path, missing: [], unexpected: [],
+                                             misshaped: ["\(name) is \(entry.shape), expected [\(count)]"])
+            }
+            do { return try file.tensor(name).toArray() } catch let error as SafeTensorsError {
+                throw SurrogateError.damagedWeights(error)
+            }
+        }
+        stateOffset = try vector("state_offset", c.stateChannels)
+        stateScale = try vector("state_scale", c.stateChannels)
+        stateLower = try vector("state_lower", c.stateChannels)
+        stateUpper = try vector("state_upper", c.stateChannels)
+        fluxOffset = try vector("flux_offset", c.fluxChannels)
+        fluxScale = try vector("flux_scale", c.fluxChannels)
+        // Coordinates are stored as float64; read them at full precision.
+        latitudes = try Self.doubles(file, "latitude", path: path)
+        longitudes = try Self.doubles(file, "longitude", path: path)
+        if let zero = (stateScale + fluxScale).firstIndex(where: { !($0 > 0) }) {
+            throw SurrogateError.damagedWeights(.tensor(path: path, name: zero < stateScale.count ? "state_scale" : "flux_scale",
+                                                        detail: "scales must be positive"))
+        }
+        guard latitudes.count == c.grid.height, longitudes.count == c.grid.width else {
+            throw bad("grid \(c.grid.height)x\(c.grid.width) but normalization.safetensors has \(latitudes.count) "
+                      + "latitudes and \(longitudes.count) longitudes")
+        }
+    }
+
+
+    private struct Block: Decodable {
+        var levels: [Double]
+        var normalization: String
+    }
+
+    private static func forecastBlock(_ path: String) throws -> Block {
+        struct Wrapper: Decodable { var forecast: Block? }
+        guard let data = FileManager.default.contents(atPath: path) else { throw SurrogateError.missing(path: path) }
+        guard let block = (try? JSONDecoder().decode(Wrapper.self, from: data))?.forecast else {
+            throw SurrogateError.configuration(path: path, detail: "no 'forecast' block with 'levels' (depths in m) and "
+                                                   + "'normalization' (minmax or zscore): this folder has a network but not what a forecast needs")
+        }
+        guard ["minmax", "zscore"].contains(block.normalization) else {
+            throw SurrogateError.configuration(path: path, detail: "forecast.normalization is '\(block.normalization)', expected minmax or zscore")
+        }
+        return block
+    }
+
+    /// A coordinate vector (Float32 holds any 1/12-degree coordinate to better than 1e-5 degrees, well within
+    /// the grid check's 1e-4).
+    private static func doubles(_ file: SafeTensorsFile, _ name: String, path: String) throws -> [Double] {
+        guard let entry = file.entries[name], entry.shape.count == 1 else {
+            throw SurrogateError.weights(path: path, missing: [name], unexpected: [], misshaped: [])
+        }
+        return try file.tensor(name, requireFinite: true).toArray().map(Double.init)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import OceanGrid
+
+/// Everything a forecast is asked to do, whichever front end asked: `forecastd run`, a batch task or a job of the
+/// daemon. Front ends only translate their own syntax (flags, a manifest line, JSON) into this; ``validate()``
+/// holds every rule once, and its errors name fields by ``Field`` so that each front end can word them in its
+/// own syntax.
+public struct ForecastRequest: Sendable, Equatable {
+    /// The request's fields by neutral names (the daemon's JSON input names).
+    public enum Field: String, Sendable, CaseIterable {
+        case model, initial = "init", forcing, output, days, deflate, pack, forcingMode = "forcing_mode", variables
+    }
+
+    /// Forecast lengths a request may ask for, in days.
+    public static let dayRange = 1...366
+
+    public var model: String
+    public var initial: String
+    public var forcing: String
+    public var output: String
+    public var days = 15
+    /// One file per day (`NAME_day01.nc` ...) instead of one file for the whole forecast.
+    public var perDayFiles = false
+    public var encoding: ForecastEncoding = .float32
+    public var deflateLevel = 1
+    /// Variable names in the initial-state file, overriding the lookup (`thetao` -> `votemper`).
+    public var stateNames: [OceanVariable: String] = [:]
+    public var forcingMode: ForcingMode = .strict
+    /// The output's `history` attribute (time stamp and what asked for the forecast).
+    public var history = ""
+
+    public init(model: String, initial: String, forcing: String, output: String) {
+        self.model = model
+        self.initial = initial
+        self.forcing = forcing
+        self.output = output
+    }
+
+    /// Throws the first rule the request breaks.
+    public func validate() throws {
+        for (field, path) in [(Field.model, model), (.initial, initial), (.forcing, forcing), (.output, output)] where path.isEmpty {
+            throw ForecastRequestError(field: field, problem: "is empty; it must name a file or folder")
+        }
+        guard Self.dayRange.contains(days) else {
+            throw ForecastRequestError(field: .days, problem: "must be \(Self.dayRange.lowerBound) to \(Self.dayRange.upperBound), got \(days)")
+        }
+        guard ForecastLayout.deflateLevels.contains(deflateLevel) else {
+            throw ForecastRequestError(field: .deflate, problem: "must be \(ForecastLayout.deflateLevels.lowerBound)-"
+                                       + "\(ForecastLayout.deflateLevels.upperBound), got \(deflateLevel)")
+        }
+        if let name = stateNames.values.first(where: \.isEmpty) {
+            throw ForecastRequestError(field: .variables, problem: "name '\(name)' is empty")
+        }
+        let target = Self.canonical(output)
+        for (field, input) in [(Field.initial, initial), (.forcing, forcing)] where Self.canonical(input) == target {
+            throw ForecastRequestError(field: .output, problem: "'\(output)' is the \(field.rawValue) file; the forecast would replace its own input")
+        }
+    }
+
+    /// State variable names from `VARIABLE=NAME` pairs, e.g. `thetao=votemper`.
+    public static func stateNames(pairs: [String]) throws -> [OceanVariable: String] {
+        var names: [String: String] = [:]
+        for pair in pairs {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else {
+                throw ForecastRequestError(field: .variables, problem: "takes VARIABLE=NAME, e.g. thetao=votemper; got '\(pair)'")
+            }
+            names[parts[0]] = parts[1]
+        }
+        return try stateNames(names)
+    }
+
+    /// State variable names from a map of variable to name, e.g. `["thetao": "votemper"]`.
+    public static func stateNames(_ names: [String: String]) throws -> [OceanVariable: String] {
+        var result: [OceanVariable: String] = [:]
+        for key in names.keys.sorted() {
+            guard let variable = OceanVariable(rawValue: key) else {
+                throw ForecastRequestError(field: .variables, problem: "'\(key)' is not one of "
+                                           + OceanVariable.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            guard let name = names[key], !name.isEmpty else {
+                throw ForecastRequestError(field: .variables, problem: "'\(key)' needs a non-empty name")
+            }
+            result[variable] = name
+        }
+        return result
+    }
+
+    /// The path with symbolic links and `.` / `..` resolved, so that two spellings of one file compare equal.
+    private static func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+}
+
+/// A forecast request that breaks a rule: which field, and what is wrong with it ("must be 1 to 366, got 0").
+public struct ForecastRequestError: Error, CustomStringConvertible, Equatable {
+    public let field: ForecastRequest.Field
+    public let problem: String
+
+    public init(field: ForecastRequest.Field, problem: String) {
+        self.field = field
+        self.problem = problem
+    }
+
+    public var description: String { "\(field.rawValue) \(problem)" }
+}

@@ -1,0 +1,117 @@
+import OceanGrid
+import Tensor
+
+/// The autoregressive forecast, one day per step, as WenHai runs it: the state is kept normalised with land
+/// at 0; every day the bulk fluxes are computed from the current physical SST and surface currents, the
+/// network predicts the daily change, and the new state is state + change, land reset, clipped to each
+/// channel's physical range. The physical state (NaN on land) is what the fluxes and the output read.
+///
+/// Memory is one state, one change, the fluxes and one atmospheric day, whatever the number of days.
+public final class Rollout {
+    public let model: ForecastModel
+    private let pool: ThreadPool
+    /// Normalised state `[S, H, W]`, 0 on land.
+    private let state: Tensor
+    /// Physical state `[S, H, W]`, NaN on land.
+    public let physical: Tensor
+    /// 1 where a channel's cell is ocean, 0 on land (from the initial state's NaN pattern).
+    private let ocean: Tensor
+    private let change: Tensor
+    /// Raw fluxes `[F, H * W]`, then normalised in place with land at 0.
+    private let fluxes: Tensor
+    private let plane: Int
+    /// Normalised clip bounds per state channel.
+    private let lower: [Float], upper: [Float]
+
+    /// Prepares a forecast from `initial` (physical units, NaN on land).
+    public init(model: ForecastModel, initial: Tensor, pool: ThreadPool = .shared) {
+        self.model = model
+        self.pool = pool
+        let c = model.surrogate.configuration
+        let shape = initial.shape
+        plane = shape[1] * shape[2]
+        state = Tensor(zeros: shape)
+        physical = Tensor(zeros: shape)
+        ocean = Tensor(zeros: shape)
+        change = Tensor(zeros: shape)
+        fluxes = Tensor(zeros: [c.fluxChannels, shape[1], shape[2]])
+        lower = model.stateLower.indices.map { (model.stateLower[$0] - model.stateOffset[$0]) / model.stateScale[$0] }
+        upper = model.stateUpper.indices.map { (model.stateUpper[$0] - model.stateOffset[$0]) / model.stateScale[$0] }
+        let pi = initial.pointer, po = ocean.pointer, ps = state.pointer, pp = physical.pointer
+        let offset = model.stateOffset, scale = model.stateScale, plane = plane, lower = lower, upper = upper
+        pool.parallelFor(shape[0]) { channel, _ in
+            let base = channel * plane
+            for i in base..<(base + plane) {
+                let v = pi[i], wet = !v.isNaN
+                po[i] = wet ? 1 : 0
+                ps[i] = wet ? min(max((v - offset[channel]) / scale[channel], lower[channel]), upper[channel]) : 0
+                pp[i] = wet ? ps[i] * scale[channel] + offset[channel] : .nan
+            }
+        }
+    }
+
+    /// The physical field of `channel` as `[H * W]` (a view).
+    func channel(_ index: Int) -> Tensor { physical.reshaped(Dimensions(physical.count)).slice(0, (index * plane)..<((index + 1) * plane)) }
+
+    /// Computes the day's bulk fluxes from the current state and normalises them (land 0). Returns nothing;
+    /// the next ``advance()`` uses them.
+    public func computeFluxes(atmosphere: AtmosphereDay) {
+        let sst = channel(model.channel(.thetao)), us = channel(model.channel(.uo)), vs = channel(model.channel(.vo))
+        BulkFluxes.compute(sst: sst, us: us, vs: vs, atmosphere: atmosphere, into: fluxes, pool: pool)
+        let pf = fluxes.pointer, offset = model.fluxOffset, scale = model.fluxScale, plane = plane
+        pool.parallelFor(model.fluxOffset.count) { c, _ in
+            for i in (c * plane)..<((c + 1) * plane) {
+                let v = (pf[i] - offset[c]) / scale[c]
+                pf[i] = v.isNaN ? 0 : v
+            }
+        }
+    }
+
+    /// One day of the network: state = clip(ocean * (state + change)); the physical state follows.
+    public func advance() throws {
+        try model.surrogate.forward(state: state, flux: fluxes, into: change)
+        let ps = state.pointer, pc = change.pointer, po = ocean.pointer, pp = physical.pointer
+        let offset = model.stateOffset, scale = model.stateScale, plane = plane, lower = lower, upper = upper
+        pool.parallelFor(state.shape[0]) { channel, _ in
+            for i in (channel * plane)..<((channel + 1) * plane) {
+                let wet = po[i] > 0
+                let v = min(max(ps[i] + pc[i], lower[channel]), upper[channel])
+                ps[i] = wet ? v : 0
+                pp[i] = wet ? v * scale[channel] + offset[channel] : .nan
+            }
+        }
+    }
+
+    /// Buffers for ``copyOutput(into:)``, allocated once per forecast.
+    public func makeOutputBuffers() -> OutputBuffers {
+        OutputBuffers(fields: Dictionary(uniqueKeysWithValues: OceanVariable.allCases.map { v in
+            (v.rawValue, Tensor(zeros: [outputRange(v).count]))
+        }))
+    }
+
+    /// Copies the physical state into `buffers` (no allocation): per variable `[levels, H, W]` (zos `[H, W]`),
+    /// NaN on land, as the forecast writer takes it.
+    public func copyOutput(into buffers: OutputBuffers) {
+        for variable in OceanVariable.allCases {
+            let range = outputRange(variable)
+            buffers.fields[variable.rawValue]!.pointer.update(from: physical.pointer + range.lowerBound, count: range.count)
+        }
+    }
+
+    private func outputRange(_ variable: OceanVariable) -> Range<Int> {
+        let first = model.channel(variable) * plane, count = (variable.hasDepth ? model.levels.count : 1) * plane
+        return first..<(first + count)
+    }
+}
+
+/// One day of output per variable, in buffers that a forecast reuses day after day.
+public struct OutputBuffers: @unchecked Sendable {
+    /// `[levels * H * W]` (zos `[H * W]`) per variable name. `@unchecked Sendable`: the forecast hands a buffer
+    /// to its writer thread and does not touch it again until that day is written.
+    public let fields: [String: Tensor]
+
+    /// The buffers as the forecast writer takes them.
+    public var writerFields: [String: UnsafeMutableBufferPointer<Float>] {
+        fields.mapValues { UnsafeMutableBufferPointer(start: $0.pointer, count: $0.count) }
+    }
+}

@@ -1,0 +1,42 @@
+import OceanGrid
+import Tensor
+
+/// Swin-Unet's patch expanding in the decoder: a Linear (no bias) from C to 2C channels, rearranged
+/// `(h, w, (2, 2, C / 2)) -> (2h, 2w, C / 2)` (ONNX DepthToSpace "DCR" order), layer-normalised over C / 2,
+/// and added to the encoder's skip connection at that resolution.
+struct PatchExpanding {
+    let expand: Linear
+    let norm: (gamma: Tensor, beta: Tensor)
+    let epsilon: Float
+
+    init(_ weights: WeightReader, _ prefix: String, dim c: Int, epsilon: Float) {
+        expand = Linear(pytorchWeight: weights.tensor("\(prefix).expand.weight", Dimensions(2 * c, c)), bias: nil)
+        norm = (weights.tensor("\(prefix).norm.weight", Dimensions(c / 2)), weights.tensor("\(prefix).norm.bias", Dimensions(c / 2)))
+        self.epsilon = epsilon
+    }
+
+    /// skip += expand(x): `x` `[h * w, C]`, `skip` `[2h * 2w, C / 2]`.
+    func callAsFunction(_ x: Tensor, height h: Int, width w: Int, addingTo skip: Tensor, arena: Arena, pool: ThreadPool) {
+        let c = x.shape[1], half = c / 2
+        let mark = arena.mark()
+        defer { arena.release(to: mark) }
+        let expanded = arena.tensor(Dimensions(h * w, 2 * c))
+        expand(x, into: expanded, pool: pool)
+        // LayerNorm is per output token, and each output token is a contiguous run of C / 2 values here.
+        let tokens = expanded.reshaped(Dimensions(h * w * 4, half))
+        Normalization.layerNorm(tokens, gamma: norm.gamma, beta: norm.beta, epsilon: epsilon, into: tokens, pool: pool)
+        let pe = expanded.pointer, ps = skip.pointer
+        pool.parallelRanges(h, grain: 1) { rows in
+            for y in rows {
+                for xx in 0..<w {
+                    for i in 0..<2 {
+                        for j in 0..<2 {
+                            let dst = ps + ((2 * y + i) * 2 * w + 2 * xx + j) * half
+                            Elementwise.add(dst, pe + ((y * w + xx) * 4 + i * 2 + j) * half, into: dst, count: half)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import OceanGrid
+import Tensor
+
+/// The convolutional blocks around the Swin body: an entry layer whose output is also the shortcut (a 3x3
+/// stride-2 convolution going down, a kernel-2 stride-2 transposed convolution going up), then
+/// 2 x [conv 3x3, GroupNorm, SiLU], plus the shortcut. Channels-last maps `[H, W, D]`.
+struct ResidualConvBlock {
+    /// How the block changes resolution.
+    enum Entry {
+        case down(Conv2d)
+        case up(ConvTranspose2d)
+    }
+
+    let entry: Entry
+    let conv1: Conv2d
+    let norm1: (gamma: Tensor, beta: Tensor)
+    let conv2: Conv2d
+    let norm2: (gamma: Tensor, beta: Tensor)
+    let groups: Int
+    let epsilon: Float
+
+    /// The down block `prefix` (`state_down`, `flux_down`): entry `prefix.conv`, 3x3 stride 2.
+    static func down(_ weights: WeightReader, _ prefix: String, channels d: Int, groups: Int, epsilon: Float) -> Self {
+        let conv = Conv2d(pytorchWeight: weights.tensor("\(prefix).conv.weight", Dimensions(d, d, 3, 3)),
+                          bias: weights.tensor("\(prefix).conv.bias", Dimensions(d)), stride: 2, padding: 1)
+        return Self(.down(conv), weights, prefix, channels: d, groups: groups, epsilon: epsilon)
+    }
+
+    /// The up block `prefix` (`up`): entry `prefix.conv_transpose`, kernel 2 stride 2.
+    static func up(_ weights: WeightReader, _ prefix: String, channels d: Int, groups: Int, epsilon: Float) -> Self {
+        let conv = ConvTranspose2d(pytorchWeight: weights.tensor("\(prefix).conv_transpose.weight", Dimensions(d, d, 2, 2)),
+                                   bias: weights.tensor("\(prefix).conv_transpose.bias", Dimensions(d)))
+        return Self(.up(conv), weights, prefix, channels: d, groups: groups, epsilon: epsilon)
+    }
+
+    private init(_ entry: Entry, _ weights: WeightReader, _ prefix: String, channels d: Int, groups: Int,
+                 epsilon: Float) {
+        func conv(_ name: String) -> Conv2d {
+            Conv2d(pytorchWeight: weights.tensor("\(prefix).\(name).weight", Dimensions(d, d, 3, 3)),
+                   bias: weights.tensor("\(prefix).\(name).bias", Dimensions(d)), stride: 1, padding: 1)
+        }
+        func norm(_ name: String) -> (Tensor, Tensor) {
+            (weights.tensor("\(prefix).\(name).weight", Dimensions(d)), weights.tensor("\(prefix).\(name).bias", Dimensions(d)))
+        }
+        self.entry = entry
+        conv1 = conv("conv1")
+        norm1 = norm("norm1")
+        conv2 = conv("conv2")
+        norm2 = norm("norm2")
+        self.groups = groups
+        self.epsilon = epsilon
+    }
+
+    /// Runs the block on `x`; `out` has the entry layer's output shape and must not alias `x`.
+    func callAsFunction(_ x: Tensor, into out: Tensor, arena: Arena, pool: ThreadPool) {
+        let mark = arena.mark()
+        defer { arena.release(to: mark) }
+        let shortcut = arena.tensor(out.shape), t = arena.tensor(out.shape)
+        switch entry {
+        case .down(let conv): conv(x, into: shortcut, arena: arena, pool: pool)
+        case .up(let conv): conv(x, into: shortcut, arena: arena, pool: pool)
+        }
+        conv1(shortcut, into: t, arena: arena, pool: pool)
+        Normalization.groupNorm(t, groups: groups, gamma: norm1.gamma, beta: norm1.beta, epsilon: epsilon,
+                                activation: .silu, into: t, arena: arena, pool: pool)
+        conv2(t, into: out, arena: arena, pool: pool)
+        Normalization.groupNorm(out, groups: groups, gamma: norm2.gamma, beta: norm2.beta, epsilon: epsilon,
+                                activation: .silu, residual: shortcut, into: out, arena: arena, pool: pool)
+    }
+}

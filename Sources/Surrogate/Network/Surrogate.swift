@@ -1,0 +1,173 @@
+import OceanGrid
+import Foundation
+import Tensor
+
+/// The WenHai-style surrogate: from an ocean state `[S, H, W]` and surface fluxes `[F, H, W]` (both
+/// normalised, channels-first as read from NetCDF) to the daily change of every state channel `[S, H, W]`.
+///
+/// Architecture (``SurrogateConfiguration``): each input gets a convolutional patch embedding (kernel = stride
+/// = p) and a stride-2 residual conv block; the two are summed; Swin stages (window attention with relative
+/// position bias, shifted windows on odd blocks, GELU MLP), with patch merging, expanding and summed skip
+/// connections when there is more than one stage; a final LayerNorm; a transposed-conv residual up-block; a
+/// Linear to S * p * p channels and a pixel shuffle. Inputs are zero-padded (bottom, right) to a multiple of
+/// ``SurrogateConfiguration/padMultiple`` and the output cropped back; both are implicit in the first and
+/// last layers.
+///
+/// Weights come from `model.safetensors` (PyTorch names and layouts) and are converted once at load.
+/// Activations live in an arena planned by the first forward pass; later passes allocate nothing.
+/// `@unchecked Sendable`: the layers are immutable after init and ``forward(state:flux:into:)`` holds a lock
+/// around the arena, so concurrent callers take turns.
+public final class Surrogate: @unchecked Sendable {
+    /// The hyperparameters.
+    public let configuration: SurrogateConfiguration
+    /// Learned parameters in the weights file.
+    public let parameterCount: Int
+    /// Bytes the converted weights occupy in memory.
+    public let weightBytes: Int
+
+    private let stateEmbed: PatchEmbedding
+    private let fluxEmbed: PatchEmbedding
+    private let stateDown: ResidualConvBlock
+    private let fluxDown: ResidualConvBlock
+    private let encoder: [[SwinBlock]]
+    private let merges: [PatchMerging]
+    private let expands: [PatchExpanding]
+    private let decoder: [[SwinBlock]]
+    private let norm: (gamma: Tensor, beta: Tensor)
+    private let up: ResidualConvBlock
+    private let head: OutputHead
+    private let pool: ThreadPool
+    private let arena = Arena()
+    /// Encoder outputs kept for the decoder; capacity reserved at init so passes do not allocate.
+    private var skips: [Tensor] = []
+    private var profile = SurrogateProfile()
+    private let lock = NSLock()
+
+    /// Loads `config.json` and `model.safetensors` from a model folder.
+    public convenience init(folder: String, pool: ThreadPool = .shared) throws {
+        let configuration = try SurrogateConfiguration.load(folder: folder)
+        try self.init(configuration: configuration,
+                      weights: (folder as NSString).appendingPathComponent("model.safetensors"), pool: pool)
+    }
+
+    /// Builds the network of `configuration` from the safetensors file at `weights`. Every tensor is checked
+    /// for presence, shape and dtype; all mismatches are reported in one ``SurrogateError/weights(path:missing:unexpected:misshaped:)``.
+    public init(configuration c: SurrogateConfiguration, weights path: String, pool: ThreadPool = .shared) throws {
+        if let problem = c.problem { throw SurrogateError.configuration(path: path, detail: problem) }
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(path: path) } catch let error as SafeTensorsError {
+            throw SurrogateError.damagedWeights(error)
+        }
+        let w = WeightReader(file: file)
+        let d = c.embedDim, dims = c.stageDims, eps = c.normEps, groups = c.groupNormGroups
+        func stage(_ prefix: String, _ i: Int) -> [SwinBlock] {
+            (0..<c.depths[i]).map { b in
+                SwinBlock(w, "\(prefix).blocks.\(b)", dim: dims[i], hidden: c.hidden(dims[i]), heads: c.numHeads[i],
+                          window: c.windowSize, shifted: b % 2 == 1, epsilon: eps)
+            }
+        }
+        stateEmbed = PatchEmbedding(w, "state_embed", inChannels: c.stateChannels, outChannels: d, patch: c.patchSize)
+        stateDown = .down(w, "state_down", channels: d, groups: groups, epsilon: eps)
+        fluxEmbed = PatchEmbedding(w, "flux_embed", inChannels: c.fluxChannels, outChannels: d, patch: c.patchSize)
+        fluxDown = .down(w, "flux_down", channels: d, groups: groups, epsilon: eps)
+        var encoder: [[SwinBlock]] = [], merges: [PatchMerging] = []
+        for i in dims.indices {
+            encoder.append(stage("layers.\(i)", i))
+            if i < dims.count - 1 { merges.append(PatchMerging(w, "layers.\(i).downsample", dim: dims[i], epsilon: eps)) }
+        }
+        var expands: [PatchExpanding] = [], decoder: [[SwinBlock]] = []
+        for i in (0..<(dims.count - 1)).reversed() {
+            expands.append(PatchExpanding(w, "layers_up.\(i).upsample", dim: dims[i + 1], epsilon: eps))
+            decoder.append(stage("layers_up.\(i)", i))
+        }
+        self.encoder = encoder
+        self.merges = merges
+        self.expands = expands.reversed()
+        self.decoder = decoder.reversed()
+        norm = (w.tensor("norm.weight", Dimensions(d)), w.tensor("norm.bias", Dimensions(d)))
+        up = .up(w, "up", channels: d, groups: groups, epsilon: eps)
+        head = OutputHead(w, "head", dim: d, outChannels: c.stateChannels, patch: c.patchSize)
+        try w.finish()
+        configuration = c
+        parameterCount = w.parameterCount
+        weightBytes = w.parameterCount * MemoryLayout<Float>.size
+        self.pool = pool
+        skips.reserveCapacity(dims.count)
+    }
+
+    /// Floats of activation memory the last forward pass planned (0 before the first).
+    public var activationFloats: Int { lock.withLock { arena.peakUsage } }
+
+    /// change = network(state, flux). `state` is `[S, H, W]`, `flux` `[F, H, W]`, `change` `[S, H, W]`, all
+    /// contiguous; any H and W (the padding adapts). The first call on a grid plans the arena.
+    public func forward(state: Tensor, flux: Tensor, into change: Tensor) throws(SurrogateError) {
+        let c = configuration
+        guard state.rank == 3, state.shape[0] == c.stateChannels, state.isContiguous else {
+            throw .input(detail: "state is \(Array(state.shape)), expected [\(c.stateChannels), height, width]")
+        }
+        let height = state.shape[1], width = state.shape[2]
+        guard flux.shape == Dimensions(c.fluxChannels, height, width), flux.isContiguous else {
+            throw .input(detail: "flux is \(Array(flux.shape)), expected \([c.fluxChannels, height, width])")
+        }
+        guard change.shape == state.shape, change.isContiguous else {
+            throw .input(detail: "change is \(Array(change.shape)), expected \(Array(state.shape))")
+        }
+        guard height > 0, width > 0 else { throw .input(detail: "the grid \(height)x\(width) is empty") }
+        lock.withLock { run(state, flux, change) }
+    }
+
+    private func run(_ state: Tensor, _ flux: Tensor, _ change: Tensor) {
+        let c = configuration, d = c.embedDim, dims = c.stageDims
+        let padded = c.paddedSize(height: state.shape[1], width: state.shape[2])
+        let ph = padded.height / c.patchSize, pw = padded.width / c.patchSize
+        let h = ph / 2, w = pw / 2
+        arena.reset()
+        var clock = profile.start()
+        let patches = arena.tensor(Dimensions(ph, pw, d))
+        let x = arena.tensor(Dimensions(h, w, d)), other = arena.tensor(Dimensions(h, w, d))
+        stateEmbed(state, into: patches, arena: arena, pool: pool)
+        profile.record(.patchEmbedding, since: &clock)
+        stateDown(patches, into: x, arena: arena, pool: pool)
+        profile.record(.downBlocks, since: &clock)
+        fluxEmbed(flux, into: patches, arena: arena, pool: pool)
+        profile.record(.patchEmbedding, since: &clock)
+        fluxDown(patches, into: other, arena: arena, pool: pool)
+        Elementwise.add(x, other, into: x, pool: pool)
+        profile.record(.downBlocks, since: &clock)
+
+        // Swin body: encoder stages keep their output as the skip of the decoder stage at that resolution.
+        var tokens = x.reshaped(Dimensions(h * w, d))
+        skips.removeAll(keepingCapacity: true)
+        for i in dims.indices {
+            let sh = h >> i, sw = w >> i
+            for block in encoder[i] { block(tokens, height: sh, width: sw, arena: arena, pool: pool) }
+            if i < dims.count - 1 {
+                skips.append(tokens)
+                let merged = arena.tensor(Dimensions((sh / 2) * (sw / 2), dims[i + 1]))
+                merges[i](tokens, height: sh, width: sw, into: merged, arena: arena, pool: pool)
+                tokens = merged
+            }
+        }
+        for i in (0..<(dims.count - 1)).reversed() {
+            expands[i](tokens, height: h >> (i + 1), width: w >> (i + 1), addingTo: skips[i], arena: arena, pool: pool)
+            tokens = skips[i]
+            for block in decoder[i] { block(tokens, height: h >> i, width: w >> i, arena: arena, pool: pool) }
+        }
+        Normalization.layerNorm(tokens, gamma: norm.gamma, beta: norm.beta, epsilon: c.normEps, into: tokens, pool: pool)
+        profile.record(.swinStages, since: &clock)
+
+        up(tokens.reshaped(Dimensions(h, w, d)), into: patches, arena: arena, pool: pool)
+        profile.record(.upBlock, since: &clock)
+        head(patches, into: change, arena: arena, pool: pool)
+        profile.record(.outputHead, since: &clock)
+        profile.passes += 1
+    }
+
+    /// Seconds spent in each part of the network, summed over the passes since ``resetProfile()``.
+    public var partSeconds: (parts: [SurrogateProfile.Part: Double], passes: Int) {
+        lock.withLock { (profile.seconds, profile.passes) }
+    }
+
+    /// Starts timing the parts of later passes from zero.
+    public func resetProfile() { lock.withLock { profile = SurrogateProfile() } }
+}
