@@ -70,6 +70,8 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CAllocationCounter", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "OceanGrid", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ServiceTests", dependencies: ["NetCDF", "TestSupport"]),
+        .testTarget(name: "ForecastServiceTests", dependencies: ["ForecastService", "Surrogate", "OceanGrid", "NetCDF", "TestSupport",
+                                                                .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ModelTests", dependencies: ["OceanGrid", "Surrogate", "OceanStepper", "NetCDF", "Tensor", "CAllocationCounter", "TestSupport"],
                     exclude: ["Fixtures"], swiftSettings: kernelSwiftSettings),
     ]

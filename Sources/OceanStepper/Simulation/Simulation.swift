@@ -3,24 +3,6 @@ import Foundation
 import NetCDF
 import Tensor
 
-/// What `forecastd simulate --config` runs.
-public struct SimulationRequest: Sendable {
-    public var configuration: String
-    /// Initial state file (CMEMS-style, on the configuration's grid); without it the configuration's `initial`.
-    public var initial: String?
-    /// Atmosphere file for `bulk` forcing.
-    public var forcing: String?
-    public var days: Int
-    public var output: String
-    public var precision: StepperPrecision = .float32
-    /// Folder for restart files and the daily means up to them; a run finding its own restart there resumes.
-    public var restartDirectory: String?
-
-    public init(configuration: String, initial: String?, forcing: String?, days: Int, output: String) {
-        (self.configuration, self.initial, self.forcing, self.days, self.output) = (configuration, initial, forcing, days, output)
-    }
-}
-
 /// A stepper run from a configuration: checks the time step against the stability limits, sets the initial
 /// state, then steps day by day with its surface forcing, writing daily means of thetao, so, uo, vo (at T
 /// points) and zos as a CF file the surrogate reads (any output day is an initial state). A blow-up stops the
@@ -36,57 +18,36 @@ public enum Simulation {
         public var cellStepsPerSecond: Double { Double(cells) * Double(steps) / seconds }
     }
 
+    /// Prepares the run (``SimulationSetup``), finds where it starts (a restart in the run's folder, an init
+    /// file or the configuration's initial ocean), opens its output (``SimulationOutput``), then steps day by day.
     public static func run(_ request: SimulationRequest, pool: ThreadPool = .shared,
                            resumedFrom: (_ day: Int) -> Void = { _ in },
                            progress: (_ day: Int, _ days: Int) -> Void = { _, _ in }) throws -> Summary {
-        let path = request.configuration
-        let configuration = try StepperConfiguration.load(path)
-        let grid = try StepperGrid(configuration, path: path)
-        let physics = StepperPhysics(configuration.physics)
-        let dt = configuration.time.stepSeconds
-        guard dt > 0, (86_400 / dt).rounded() == 86_400 / dt else {
-            throw StepperError.configuration(path: path, field: "time.step_seconds", detail: "\(dt) s does not divide a day")
-        }
-        try checkStability(grid: grid, physics: physics, timeStep: dt, path: path)
-        let stepper = OceanStepper(grid: grid, physics: physics, timeStep: dt,
-                                   barotropicCourant: configuration.time.barotropicCourant ?? 0.7, precision: request.precision, pool: pool)
+        let setup = try SimulationSetup(request, pool: pool)
+        let stepper = setup.stepper, path = request.configuration
         let identity = try runIdentity(request)
-        var resumed: RestartFile.Header?
-        if let folder = request.restartDirectory {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let path = SimulationOutput.restartPath(folder)
-            if FileManager.default.fileExists(atPath: path) {
-                let header = try RestartFile.header(path)
-                guard header.identity == identity else {
-                    throw StepperError.input(path: path, variable: nil, detail: "written by another run (\(header.identity)); "
-                                             + "give this run (\(identity)) its own --restart-dir")
-                }
-                if header.day < request.days { resumed = try RestartFile.read(path, into: stepper) }
-            }
-        }
-        let start = try resumed.map(\.reference) ?? setInitialState(stepper, request: request, configuration: configuration)
-        let forcing = try SurfaceForcing(configuration.forcing, grid: grid, atmosphere: request.forcing, path: path)
-        let layout = ForecastLayout(latitudes: grid.latitudes, longitudes: grid.longitudes, depths: grid.levels,
+        let resumed = try resumption(request, identity: identity, stepper: stepper)
+        let start = try resumed.map(\.reference) ?? setInitialState(stepper, request: request, configuration: setup.configuration)
+        let forcing = try SurfaceForcing(setup.configuration.forcing, grid: setup.grid, atmosphere: request.forcing, path: path)
+        var layout = ForecastLayout(latitudes: setup.grid.latitudes, longitudes: setup.grid.longitudes, depths: setup.grid.levels,
                                     variables: OceanVariable.allCases.map(Self.outputVariable), referenceTime: start)
-        var output = layout
-        output.title = "forecastd stepper daily means"
-        output.source = "forecastd simulate, \((path as NSString).lastPathComponent)"
-        let sink = try SimulationOutput(output: request.output, layout: output, days: request.days,
-                                        restartFolder: request.restartDirectory, interval: configuration.time.restartDays ?? 30)
+        layout.title = "forecastd stepper daily means"
+        layout.source = "forecastd simulate, \((path as NSString).lastPathComponent)"
+        let sink = try SimulationOutput(output: request.output, layout: layout, days: request.days,
+                                        restartFolder: request.restartDirectory, interval: setup.configuration.time.restartDays ?? 30)
         defer { sink.abandon() }
         let first = (resumed?.day ?? 0) + 1
         try sink.resume(after: first - 1)
         if first > 1 { resumedFrom(first - 1) }
-        let stepsPerDay = Int((86_400 / dt).rounded()), every = max(1, configuration.forcing?.fluxEverySteps ?? stepsPerDay / 24)
         let clock = DispatchTime.now().uptimeNanoseconds, stepsBefore = stepper.steps
         for day in first...request.days {
             let date = AtmosphereForcing.date(start, plus: day)
-            for n in 0..<stepsPerDay {
-                if n % every == 0 { try forcing.apply(to: stepper, date: date) }
+            for n in 0..<setup.stepsPerDay {
+                if n % setup.forcingEverySteps == 0 { try forcing.apply(to: stepper, date: date) }
                 stepper.step()
                 stepper.accumulate()
             }
-            try checkBlowUp(stepper, day: day, limit: physics.speedLimit)
+            try checkBlowUp(stepper, day: day, limit: setup.physics.speedLimit)
             let means = stepper.takeMean()
             try sink.write(day: day, means: Dictionary(uniqueKeysWithValues: means.map { ($0.key.rawValue, $0.value) }))
             _ = try sink.checkpoint(day: day, stepper: stepper, reference: start, identity: identity)
@@ -94,7 +55,23 @@ public enum Simulation {
         }
         try sink.finish()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
-        return Summary(days: request.days - first + 1, steps: stepper.steps - stepsBefore, cells: grid.wetLevels.reduce(0, +), seconds: seconds)
+        return Summary(days: request.days - first + 1, steps: stepper.steps - stepsBefore, cells: setup.grid.wetLevels.reduce(0, +),
+                       seconds: seconds)
+    }
+
+    /// The restart this run resumes from: its own restart in `--restart-dir`, if it is short of the last day.
+    /// A restart another run wrote there is refused.
+    static func resumption(_ request: SimulationRequest, identity: String, stepper: OceanStepper) throws -> RestartFile.Header? {
+        guard let folder = request.restartDirectory else { return nil }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = SimulationOutput.restartPath(folder)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let header = try RestartFile.header(path)
+        guard header.identity == identity else {
+            throw StepperError.input(path: path, variable: nil, detail: "written by another run (\(header.identity)); "
+                                     + "give this run (\(identity)) its own --restart-dir")
+        }
+        return header.day < request.days ? try RestartFile.read(path, into: stepper) : nil
     }
 
     /// What makes two runs the same run: the configuration's content, init, forcing, length, precision, output.
@@ -116,26 +93,6 @@ public enum Simulation {
         }
         return ForecastVariable(name: v.rawValue, standardName: v.standardName, units: v.units, longName: v.longName,
                                 hasDepth: v.hasDepth, packingRange: range)
-    }
-
-    /// The largest stable step for each explicit term; a step above any of them is refused before running.
-    public static func stabilityLimits(grid: StepperGrid, physics: StepperPhysics) -> [(term: String, seconds: Double)] {
-        let dx = grid.narrowestSpacing, dy = grid.dy, laplacian = 4 / (dx * dx) + 4 / (dy * dy)
-        let f = grid.coriolis.map(abs).max()!
-        var limits: [(String, Double)] = [("advection at \(physics.expectedMaxSpeed) m/s", 0.5 * dx / physics.expectedMaxSpeed)]
-        if f > 0 { limits.append(("Coriolis (Adams-Bashforth 3)", 0.5 / f)) }
-        if physics.viscosity > 0 { limits.append(("horizontal viscosity", 0.5 / (physics.viscosity * laplacian))) }
-        if physics.diffusivity > 0 { limits.append(("horizontal diffusion", 1 / (physics.diffusivity * laplacian))) }
-        return limits
-    }
-
-    static func checkStability(grid: StepperGrid, physics: StepperPhysics, timeStep: Double, path: String) throws {
-        let limits = stabilityLimits(grid: grid, physics: physics)
-        let tightest = limits.min { $0.seconds < $1.seconds }!
-        if timeStep > tightest.seconds {
-            throw StepperError.configuration(path: path, field: "time.step_seconds", detail: String(
-                format: "%g s violates the %@ limit; the largest stable step is %.0f s", timeStep, tightest.term, tightest.seconds.rounded(.down)))
-        }
     }
 
     /// Sets temperature, salinity, velocities (T points averaged to faces) and the free surface; returns the start.

@@ -33,7 +33,7 @@ public struct BatchRunner {
     /// interrupted forecast if any was, else that of the first failure, else 0. `log` receives one
     /// `event=... name=...` line per forecast.
     public func run(shouldStop: () -> Bool, exitStatus: (Error) -> Int32, log: (String) -> Void) throws -> BatchReport {
-        try template.validate()
+        try template.validateOptions()
         try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true)
         var outcomes: [BatchOutcome] = []
         var status: Int32 = 0, interrupted = false

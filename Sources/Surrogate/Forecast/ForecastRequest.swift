@@ -41,6 +41,16 @@ public struct ForecastRequest: Sendable, Equatable {
         for (field, path) in [(Field.model, model), (.initial, initial), (.forcing, forcing), (.output, output)] where path.isEmpty {
             throw ForecastRequestError(field: field, problem: "is empty; it must name a file or folder")
         }
+        try validateOptions()
+        let target = Self.canonical(output)
+        for (field, input) in [(Field.initial, initial), (.forcing, forcing)] where Self.canonical(input) == target {
+            throw ForecastRequestError(field: .output, problem: "'\(output)' is the \(field.rawValue) file; the forecast would replace its own input")
+        }
+    }
+
+    /// Throws the first rule broken by the options, the part of a request that does not name files (what a batch
+    /// checks once for all of its forecasts).
+    public func validateOptions() throws {
         guard Self.dayRange.contains(days) else {
             throw ForecastRequestError(field: .days, problem: "must be \(Self.dayRange.lowerBound) to \(Self.dayRange.upperBound), got \(days)")
         }
@@ -50,10 +60,6 @@ public struct ForecastRequest: Sendable, Equatable {
         }
         if let name = stateNames.values.first(where: \.isEmpty) {
             throw ForecastRequestError(field: .variables, problem: "name '\(name)' is empty")
-        }
-        let target = Self.canonical(output)
-        for (field, input) in [(Field.initial, initial), (.forcing, forcing)] where Self.canonical(input) == target {
-            throw ForecastRequestError(field: .output, problem: "'\(output)' is the \(field.rawValue) file; the forecast would replace its own input")
         }
     }
 

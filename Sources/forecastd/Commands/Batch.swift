@@ -48,12 +48,12 @@ struct Batch: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
-        try template.validateFlags()
+        try template.validateFlags(options: true)
     }
 
     /// What every forecast of the batch asks for; the runner sets each one's init, forcing and output.
     var template: ForecastRequest {
-        var request = ForecastRequest(model: model, initial: "{init}", forcing: "{forcing}", output: "{output}")
+        var request = ForecastRequest(model: model, initial: "", forcing: "", output: "")
         request.days = days
         request.deflateLevel = deflate
         request.history = ForecastRequest.commandLineHistory

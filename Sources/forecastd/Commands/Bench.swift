@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OceanGrid
 
 /// `forecastd bench <suite>`: measured figures, each a ratio against a reference taken in the same run.
 struct Bench: ParsableCommand {
@@ -56,7 +57,7 @@ struct BenchIO: ParsableCommand {
 
     func run() throws {
         let parts = try GridOption.parse(smoke ? "64x128" : grid)!
-        guard (0...9).contains(deflate) else { throw ValidationError("--deflate must be 0-9, got \(deflate)") }
+        guard ForecastLayout.deflateLevels.contains(deflate) else { throw ValidationError("--deflate must be 0-9, got \(deflate)") }
         try reportingFailures {
             suite.print(try IOBenchmark(latitudes: parts.height, longitudes: parts.width, levels: smoke ? 2 : levels,
                                         repetitions: smoke ? 2 : max(1, suite.repetitions), deflateLevel: deflate, folder: suite.folder).run())

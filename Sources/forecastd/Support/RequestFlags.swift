@@ -24,9 +24,9 @@ extension ForecastRequest.Field {
 }
 
 extension ForecastRequest {
-    /// Throws the first rule the request breaks as a usage error worded with the command's flags.
-    func validateFlags() throws {
-        do { try validate() } catch let error as ForecastRequestError {
+    /// Throws the first rule the request (or only its options) breaks, as a usage error worded with the command's flags.
+    func validateFlags(options: Bool = false) throws {
+        do { try options ? validateOptions() : validate() } catch let error as ForecastRequestError {
             throw ValidationError("\(error.field.flag) \(error.problem)")
         }
     }

@@ -1,0 +1,17 @@
+/// What `forecastd simulate --config` runs.
+public struct SimulationRequest: Sendable {
+    public var configuration: String
+    /// Initial state file (CMEMS-style, on the configuration's grid); without it the configuration's `initial`.
+    public var initial: String?
+    /// Atmosphere file for `bulk` forcing.
+    public var forcing: String?
+    public var days: Int
+    public var output: String
+    public var precision: StepperPrecision = .float32
+    /// Folder for restart files and the daily means up to them; a run finding its own restart there resumes.
+    public var restartDirectory: String?
+
+    public init(configuration: String, initial: String?, forcing: String?, days: Int, output: String) {
+        (self.configuration, self.initial, self.forcing, self.days, self.output) = (configuration, initial, forcing, days, output)
+    }
+}
