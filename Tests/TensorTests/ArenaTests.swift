@@ -17,21 +17,22 @@ struct ArenaTests {
 
         func callAsFunction(_ x: Tensor, arena: Arena, pool: ThreadPool) -> Tensor {
             arena.reset()
+            let context = ExecutionContext(pool: pool, arena: arena)
             let tokens = arena.tensor(Dimensions(16, 16, 32))
-            embed(x, into: tokens, arena: arena, pool: pool)
+            embed(x, into: tokens, context: context)
             let flat = tokens.reshaped(Dimensions(256, 32))
             let normed = arena.tensor(Dimensions(256, 32))
             Normalization.layerNorm(flat, gamma: gamma, beta: beta, into: normed, pool: pool)
             let projected = arena.tensor(Dimensions(256, 96))
-            qkv(normed, into: projected, pool: pool)
+            qkv(normed, into: projected, context: context)
             let attended = arena.tensor(Dimensions(256, 32))
             WindowAttention.fused(qkv: projected, geometry: WindowGeometry(height: 16, width: 16, window: 8, shift: 4),
                                   heads: 2, bias: bias, into: attended, arena: arena, pool: pool)
             let mixed = arena.tensor(Dimensions(256, 32))
-            projection(attended, into: mixed, epilogue: .biasResidual(flat), pool: pool)
+            projection(attended, into: mixed, epilogue: .biasResidual(flat), context: context)
             Normalization.groupNorm(mixed, groups: 8, gamma: gamma, beta: beta, activation: .silu, into: normed, arena: arena, pool: pool)
             let out = arena.tensor(Dimensions(32, 32, 8))
-            up(normed.reshaped(Dimensions(16, 16, 32)), into: out, arena: arena, pool: pool)
+            up(normed.reshaped(Dimensions(16, 16, 32)), into: out, context: context)
             return out
         }
     }

@@ -33,7 +33,7 @@ struct ConvolutionTests {
         let want = Self.conv(x, weight, bias, stride: stride, padding: padding)
         let out = Tensor(zeros: Dimensions(want.shape))
         out.fill(.nan)
-        layer(x, into: out, arena: Arena(), pool: pool)
+        layer(x, into: out, context: ExecutionContext(pool: pool))
         let error = Check.scaledError(out.toArray(), want.values)
         #expect(error <= 1e-4, "conv \(h)x\(w)x\(cin) -> \(cout) k\(k) s\(stride): error \(error)")
     }
@@ -43,7 +43,7 @@ struct ConvolutionTests {
         let x = RandomTensor.uniform([6, 5, 4], seed: 1), weight = RandomTensor.uniform([4, 4, 3, 3], seed: 2)
         let bias = RandomTensor.uniform([4], seed: 3), shortcut = RandomTensor.uniform([6, 5, 4], seed: 4)
         let out = Tensor(zeros: [6, 5, 4])
-        Conv2d(pytorchWeight: weight, bias: bias, stride: 1, padding: 1)(x, into: out, epilogue: .biasResidual(shortcut), arena: Arena(), pool: pool)
+        Conv2d(pytorchWeight: weight, bias: bias, stride: 1, padding: 1)(x, into: out, epilogue: .biasResidual(shortcut), context: ExecutionContext(pool: pool))
         let want = zip(Self.conv(x, weight, bias, stride: 1, padding: 1).values, shortcut.toArray()).map { $0 + Double($1) }
         #expect(Check.scaledError(out.toArray(), want) <= 1e-4)
     }
@@ -53,7 +53,7 @@ struct ConvolutionTests {
         let x = RandomTensor.uniform([h, w, cin], seed: 7), weight = RandomTensor.uniform([cin, cout, 2, 2], seed: 8)
         let bias = RandomTensor.uniform([cout], seed: 9)
         let out = Tensor(zeros: [2 * h, 2 * w, cout])
-        ConvTranspose2d(pytorchWeight: weight, bias: bias)(x, into: out, activation: .silu, arena: Arena(), pool: pool)
+        ConvTranspose2d(pytorchWeight: weight, bias: bias)(x, into: out, activation: .silu, context: ExecutionContext(pool: pool))
         let xv = x.toArray(), wv = weight.toArray(), bv = bias.toArray()
         var want = [Double](repeating: 0, count: out.count)
         for y in 0..<h { for xx in 0..<w { for a in 0..<2 { for b in 0..<2 { for co in 0..<cout {

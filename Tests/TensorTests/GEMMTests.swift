@@ -49,7 +49,7 @@ struct GEMMTests {
         let x = RandomTensor.uniform([m, k], seed: 3)
         x[4, 9] = .nan
         let out = Tensor(zeros: [m, n])
-        layer(x, into: out, pool: pool)
+        layer(x, into: out, context: ExecutionContext(pool: pool))
         let xv = x.toArray(), wv = weight.toArray(), bv = bias.toArray()
         var want = [Double](repeating: 0, count: m * n)
         for i in 0..<m { for j in 0..<n {

@@ -17,13 +17,13 @@ struct NormalizationTests {
         return out
     }
 
-    @Test("LayerNorm: relative error <= 1e-5 for odd widths, one row and zero rows",
+    @Test("LayerNorm layer: relative error <= 1e-5 for odd widths, one row and zero rows",
           arguments: [(1, 1), (1, 7), (13, 16), (5, 17), (64, 96), (3, 100), (0, 32)])
     func layerNorm(rows: Int, c: Int) {
         let x = RandomTensor.uniform([rows, c], seed: UInt64(rows * 1000 + c), range: -3...5)
         let gamma = RandomTensor.uniform([c], seed: 1, range: 0.5...1.5), beta = RandomTensor.uniform([c], seed: 2)
         let out = Tensor(zeros: [rows, c])
-        Normalization.layerNorm(x, gamma: gamma, beta: beta, into: out, pool: pool)
+        LayerNorm(gamma: gamma, beta: beta)(x, into: out, context: ExecutionContext(pool: pool))
         let want = Self.layerNorm(x.toArray(), rows: rows, c: c, gamma: gamma.toArray(), beta: beta.toArray())
         let error = Check.scaledError(out.toArray(), want)
         #expect(error <= 1e-5, "rows \(rows) C \(c): error \(error)")
@@ -42,7 +42,7 @@ struct NormalizationTests {
         }
     }
 
-    @Test("GroupNorm + activation (+ shortcut): relative error <= 1e-5",
+    @Test("GroupNorm layer + activation (+ shortcut): relative error <= 1e-5",
           arguments: [(1, 4, 1, Activation.identity, false), (37, 12, 3, .silu, true), (256, 64, 32, .silu, false),
                       (5, 96, 32, .gelu, true)])
     func groupNorm(pixels: Int, c: Int, groups: Int, activation: Activation, shortcut: Bool) {
@@ -50,8 +50,8 @@ struct NormalizationTests {
         let gamma = RandomTensor.uniform([c], seed: 4, range: 0.5...1.5), beta = RandomTensor.uniform([c], seed: 5)
         let residual = RandomTensor.uniform([pixels, c], seed: 6)
         let out = Tensor(zeros: [pixels, c])
-        Normalization.groupNorm(x, groups: groups, gamma: gamma, beta: beta, activation: activation,
-                                residual: shortcut ? residual : nil, into: out, arena: Arena(), pool: pool)
+        GroupNorm(groups: groups, gamma: gamma, beta: beta)(x, activation: activation, residual: shortcut ? residual : nil,
+                                                            into: out, context: ExecutionContext(pool: pool))
         let xv = x.toArray().map(Double.init), rv = residual.toArray(), per = c / groups
         var want = [Double](repeating: 0, count: xv.count)
         for g in 0..<groups {

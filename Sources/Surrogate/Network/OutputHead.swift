@@ -20,10 +20,11 @@ struct OutputHead {
     }
 
     /// `x` `[th, tw, D]` (th * p >= H, tw * p >= W) -> `out` `[S, H, W]`.
-    func callAsFunction(_ x: Tensor, into out: Tensor, arena: Arena, pool: ThreadPool) {
+    func callAsFunction(_ x: Tensor, into out: Tensor, context: ExecutionContext) {
         let th = x.shape[0], tw = x.shape[1], d = x.shape[2], tokens = th * tw
         let s = outChannels, p = patch, n = s * p * p, h = out.shape[1], w = out.shape[2]
-        let block = PackedGEMM.stagedRows(width: n)
+        let tiling = PatchTiling(patch: p, tokensPerRow: tw, width: w)
+        let block = PackedGEMM.stagedRows(width: n), arena = context.arena, pool = context.pool
         let mark = arena.mark()
         defer { arena.release(to: mark) }
         let scratch = arena.tensor(Dimensions(pool.threadCount, block * n)).pointer
@@ -33,29 +34,21 @@ struct OutputHead {
             let rows = scratch + thread * block * n
             PackedGEMM.multiplyRows(px + first * d, rowStride: d, m: count, weight, into: rows, bias: pb,
                                     epilogue: .bias, firstRow: first)
-            // Runs of tokens within one token row: their patches make one contiguous stretch of each output row.
-            var t0 = 0
-            while t0 < count {
-                let ty = (first + t0) / tw, tx0 = (first + t0) % tw, run = min(count - t0, tw - tx0)
-                let inside = max(0, min(run, (w - tx0 * p) / p)), edge = min(run, max(0, (w - tx0 * p + p - 1) / p))
+            tiling.forEachRun(first: first, count: count) { t0, ty, tx0, run, inside in
                 for c in 0..<s {
                     for i in 0..<p {
                         let y = ty * p + i
                         guard y < h else { break }
                         let dst = po + (c * h + y) * w + tx0 * p, src = rows + t0 * n + (c * p + i) * p
-                        if p == 4 {
-                            for t in 0..<inside {
-                                UnsafeMutableRawPointer(dst + t * 4).storeBytes(
-                                    of: UnsafeRawPointer(src + t * n).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-                            }
-                        } else {
-                            for t in 0..<inside { for j in 0..<p { dst[t * p + j] = src[t * n + j] } }
+                        tiling.copyPatchRows(inside, from: src, stride: n, to: dst, stride: p)
+                        // Tokens cut by the right edge of the field (padding cells are never written).
+                        for t in inside..<run {
+                            let valid = tiling.columnsInside(tokenColumn: tx0 + t)
+                            guard valid > 0 else { break }
+                            (dst + t * p).update(from: src + t * n, count: valid)
                         }
-                        // The token cut by the right edge of the field (padding cells are never written).
-                        for t in inside..<edge { for j in 0..<(w - (tx0 + t) * p) { dst[t * p + j] = src[t * n + j] } }
                     }
                 }
-                t0 += run
             }
         }
     }

@@ -22,10 +22,11 @@ struct PatchEmbedding {
     }
 
     /// out[ty, tx, :] = bias + W · patch(ty, tx) of `x` `[Cin, H, W]`; `out` is `[th, tw, D]` with th * p >= H.
-    func callAsFunction(_ x: Tensor, into out: Tensor, arena: Arena, pool: ThreadPool) {
+    func callAsFunction(_ x: Tensor, into out: Tensor, context: ExecutionContext) {
         let h = x.shape[1], w = x.shape[2], th = out.shape[0], tw = out.shape[1]
         let p = patch, cin = inChannels, d = outChannels, k = cin * p * p, tokens = th * tw
-        let block = PackedGEMM.stagedRows(width: k)
+        let tiling = PatchTiling(patch: p, tokensPerRow: tw, width: w)
+        let block = PackedGEMM.stagedRows(width: k), arena = context.arena, pool = context.pool
         let mark = arena.mark()
         defer { arena.release(to: mark) }
         let scratch = arena.tensor(Dimensions(pool.threadCount, block * k)).pointer
@@ -33,13 +34,8 @@ struct PatchEmbedding {
         pool.parallelFor((tokens + block - 1) / block) { task, thread in
             let first = task * block, count = min(block, tokens - first)
             let columns = scratch + thread * block * k
-            // Runs of tokens within one token row; per run, channel and patch row outermost, so each input row
-            // is read sequentially and each token's p floats are copied without index arithmetic.
-            var i = 0
-            while i < count {
-                let ty = (first + i) / tw, tx0 = (first + i) % tw, run = min(count - i, tw - tx0)
-                // Tokens whose whole patch lies inside the field, then the ones cut by its right edge.
-                let inside = max(0, min(run, (w - tx0 * p) / p))
+            // Per run, channel and patch row outermost: each input row is read sequentially.
+            tiling.forEachRun(first: first, count: count) { i, ty, tx0, run, inside in
                 for c in 0..<cin {
                     for a in 0..<p {
                         let y = ty * p + a
@@ -49,21 +45,13 @@ struct PatchEmbedding {
                             continue
                         }
                         let src = px + (c * h + y) * w + tx0 * p
-                        if p == 4 {
-                            for t in 0..<inside {
-                                UnsafeMutableRawPointer(dst + t * k).storeBytes(
-                                    of: UnsafeRawPointer(src + t * 4).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-                            }
-                        } else {
-                            for t in 0..<inside { for b in 0..<p { dst[t * k + b] = src[t * p + b] } }
-                        }
+                        tiling.copyPatchRows(inside, from: src, stride: p, to: dst, stride: k)
                         for t in inside..<run {
-                            let valid = max(0, min(p, w - (tx0 + t) * p))
+                            let valid = tiling.columnsInside(tokenColumn: tx0 + t)
                             for b in 0..<p { dst[t * k + b] = b < valid ? src[t * p + b] : 0 }
                         }
                     }
                 }
-                i += run
             }
             PackedGEMM.multiplyRows(columns, rowStride: k, m: count, weight, into: po + first * d, bias: pb,
                                     epilogue: .bias, firstRow: first)

@@ -6,27 +6,25 @@ import Tensor
 /// and added to the encoder's skip connection at that resolution.
 struct PatchExpanding {
     let expand: Linear
-    let norm: (gamma: Tensor, beta: Tensor)
-    let epsilon: Float
+    let norm: LayerNorm
 
     init(_ weights: WeightReader, _ prefix: String, dim c: Int, epsilon: Float) {
-        expand = Linear(pytorchWeight: weights.tensor("\(prefix).expand.weight", Dimensions(2 * c, c)), bias: nil)
-        norm = (weights.tensor("\(prefix).norm.weight", Dimensions(c / 2)), weights.tensor("\(prefix).norm.bias", Dimensions(c / 2)))
-        self.epsilon = epsilon
+        expand = weights.linear("\(prefix).expand", 2 * c, c, bias: false)
+        norm = weights.layerNorm("\(prefix).norm", channels: c / 2, epsilon: epsilon)
     }
 
     /// skip += expand(x): `x` `[h * w, C]`, `skip` `[2h * 2w, C / 2]`.
-    func callAsFunction(_ x: Tensor, height h: Int, width w: Int, addingTo skip: Tensor, arena: Arena, pool: ThreadPool) {
-        let c = x.shape[1], half = c / 2
+    func callAsFunction(_ x: Tensor, height h: Int, width w: Int, addingTo skip: Tensor, context: ExecutionContext) {
+        let c = x.shape[1], half = c / 2, arena = context.arena
         let mark = arena.mark()
         defer { arena.release(to: mark) }
         let expanded = arena.tensor(Dimensions(h * w, 2 * c))
-        expand(x, into: expanded, pool: pool)
+        expand(x, into: expanded, context: context)
         // LayerNorm is per output token, and each output token is a contiguous run of C / 2 values here.
         let tokens = expanded.reshaped(Dimensions(h * w * 4, half))
-        Normalization.layerNorm(tokens, gamma: norm.gamma, beta: norm.beta, epsilon: epsilon, into: tokens, pool: pool)
+        norm(tokens, into: tokens, context: context)
         let pe = expanded.pointer, ps = skip.pointer
-        pool.parallelRanges(h, grain: 1) { rows in
+        context.pool.parallelRanges(h, grain: 1) { rows in
             for y in rows {
                 for xx in 0..<w {
                     for i in 0..<2 {

@@ -13,11 +13,9 @@ struct ResidualConvBlock {
 
     let entry: Entry
     let conv1: Conv2d
-    let norm1: (gamma: Tensor, beta: Tensor)
+    let norm1: GroupNorm
     let conv2: Conv2d
-    let norm2: (gamma: Tensor, beta: Tensor)
-    let groups: Int
-    let epsilon: Float
+    let norm2: GroupNorm
 
     /// The down block `prefix` (`state_down`, `flux_down`): entry `prefix.conv`, 3x3 stride 2.
     static func down(_ weights: WeightReader, _ prefix: String, channels d: Int, groups: Int, epsilon: Float) -> Self {
@@ -39,32 +37,29 @@ struct ResidualConvBlock {
             Conv2d(pytorchWeight: weights.tensor("\(prefix).\(name).weight", Dimensions(d, d, 3, 3)),
                    bias: weights.tensor("\(prefix).\(name).bias", Dimensions(d)), stride: 1, padding: 1)
         }
-        func norm(_ name: String) -> (Tensor, Tensor) {
-            (weights.tensor("\(prefix).\(name).weight", Dimensions(d)), weights.tensor("\(prefix).\(name).bias", Dimensions(d)))
+        func norm(_ name: String) -> GroupNorm {
+            GroupNorm(groups: groups, gamma: weights.tensor("\(prefix).\(name).weight", Dimensions(d)),
+                      beta: weights.tensor("\(prefix).\(name).bias", Dimensions(d)), epsilon: epsilon)
         }
         self.entry = entry
         conv1 = conv("conv1")
         norm1 = norm("norm1")
         conv2 = conv("conv2")
         norm2 = norm("norm2")
-        self.groups = groups
-        self.epsilon = epsilon
     }
 
     /// Runs the block on `x`; `out` has the entry layer's output shape and must not alias `x`.
-    func callAsFunction(_ x: Tensor, into out: Tensor, arena: Arena, pool: ThreadPool) {
-        let mark = arena.mark()
+    func callAsFunction(_ x: Tensor, into out: Tensor, context: ExecutionContext) {
+        let arena = context.arena, mark = arena.mark()
         defer { arena.release(to: mark) }
         let shortcut = arena.tensor(out.shape), t = arena.tensor(out.shape)
         switch entry {
-        case .down(let conv): conv(x, into: shortcut, arena: arena, pool: pool)
-        case .up(let conv): conv(x, into: shortcut, arena: arena, pool: pool)
+        case .down(let conv): conv(x, into: shortcut, context: context)
+        case .up(let conv): conv(x, into: shortcut, context: context)
         }
-        conv1(shortcut, into: t, arena: arena, pool: pool)
-        Normalization.groupNorm(t, groups: groups, gamma: norm1.gamma, beta: norm1.beta, epsilon: epsilon,
-                                activation: .silu, into: t, arena: arena, pool: pool)
-        conv2(t, into: out, arena: arena, pool: pool)
-        Normalization.groupNorm(out, groups: groups, gamma: norm2.gamma, beta: norm2.beta, epsilon: epsilon,
-                                activation: .silu, residual: shortcut, into: out, arena: arena, pool: pool)
+        conv1(shortcut, into: t, context: context)
+        norm1(t, activation: .silu, into: t, context: context)
+        conv2(t, into: out, context: context)
+        norm2(out, activation: .silu, residual: shortcut, into: out, context: context)
     }
 }

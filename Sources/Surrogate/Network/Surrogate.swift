@@ -33,11 +33,10 @@ public final class Surrogate: @unchecked Sendable {
     private let merges: [PatchMerging]
     private let expands: [PatchExpanding]
     private let decoder: [[SwinBlock]]
-    private let norm: (gamma: Tensor, beta: Tensor)
+    private let norm: LayerNorm
     private let up: ResidualConvBlock
     private let head: OutputHead
-    private let pool: ThreadPool
-    private let arena = Arena()
+    private let context: ExecutionContext
     /// Encoder outputs kept for the decoder; capacity reserved at init so passes do not allocate.
     private var skips: [Tensor] = []
     private var profile = SurrogateProfile()
@@ -84,19 +83,19 @@ public final class Surrogate: @unchecked Sendable {
         self.merges = merges
         self.expands = expands.reversed()
         self.decoder = decoder.reversed()
-        norm = (w.tensor("norm.weight", Dimensions(d)), w.tensor("norm.bias", Dimensions(d)))
+        norm = w.layerNorm("norm", channels: d, epsilon: eps)
         up = .up(w, "up", channels: d, groups: groups, epsilon: eps)
         head = OutputHead(w, "head", dim: d, outChannels: c.stateChannels, patch: c.patchSize)
         try w.finish()
         configuration = c
         parameterCount = w.parameterCount
         weightBytes = w.parameterCount * MemoryLayout<Float>.size
-        self.pool = pool
+        context = ExecutionContext(pool: pool)
         skips.reserveCapacity(dims.count)
     }
 
     /// Floats of activation memory the last forward pass planned (0 before the first).
-    public var activationFloats: Int { lock.withLock { arena.peakUsage } }
+    public var activationFloats: Int { lock.withLock { context.arena.peakUsage } }
 
     /// change = network(state, flux). `state` is `[S, H, W]`, `flux` `[F, H, W]`, `change` `[S, H, W]`, all
     /// contiguous; any H and W (the padding adapts). The first call on a grid plans the arena.
@@ -120,19 +119,19 @@ public final class Surrogate: @unchecked Sendable {
         let c = configuration, d = c.embedDim, dims = c.stageDims
         let padded = c.paddedSize(height: state.shape[1], width: state.shape[2])
         let ph = padded.height / c.patchSize, pw = padded.width / c.patchSize
-        let h = ph / 2, w = pw / 2
+        let h = ph / 2, w = pw / 2, arena = context.arena
         arena.reset()
         var clock = profile.start()
         let patches = arena.tensor(Dimensions(ph, pw, d))
         let x = arena.tensor(Dimensions(h, w, d)), other = arena.tensor(Dimensions(h, w, d))
-        stateEmbed(state, into: patches, arena: arena, pool: pool)
+        stateEmbed(state, into: patches, context: context)
         profile.record(.patchEmbedding, since: &clock)
-        stateDown(patches, into: x, arena: arena, pool: pool)
+        stateDown(patches, into: x, context: context)
         profile.record(.downBlocks, since: &clock)
-        fluxEmbed(flux, into: patches, arena: arena, pool: pool)
+        fluxEmbed(flux, into: patches, context: context)
         profile.record(.patchEmbedding, since: &clock)
-        fluxDown(patches, into: other, arena: arena, pool: pool)
-        Elementwise.add(x, other, into: x, pool: pool)
+        fluxDown(patches, into: other, context: context)
+        Elementwise.add(x, other, into: x, pool: context.pool)
         profile.record(.downBlocks, since: &clock)
 
         // Swin body: encoder stages keep their output as the skip of the decoder stage at that resolution.
@@ -140,25 +139,25 @@ public final class Surrogate: @unchecked Sendable {
         skips.removeAll(keepingCapacity: true)
         for i in dims.indices {
             let sh = h >> i, sw = w >> i
-            for block in encoder[i] { block(tokens, height: sh, width: sw, arena: arena, pool: pool) }
+            for block in encoder[i] { block(tokens, height: sh, width: sw, context: context) }
             if i < dims.count - 1 {
                 skips.append(tokens)
                 let merged = arena.tensor(Dimensions((sh / 2) * (sw / 2), dims[i + 1]))
-                merges[i](tokens, height: sh, width: sw, into: merged, arena: arena, pool: pool)
+                merges[i](tokens, height: sh, width: sw, into: merged, context: context)
                 tokens = merged
             }
         }
         for i in (0..<(dims.count - 1)).reversed() {
-            expands[i](tokens, height: h >> (i + 1), width: w >> (i + 1), addingTo: skips[i], arena: arena, pool: pool)
+            expands[i](tokens, height: h >> (i + 1), width: w >> (i + 1), addingTo: skips[i], context: context)
             tokens = skips[i]
-            for block in decoder[i] { block(tokens, height: h >> i, width: w >> i, arena: arena, pool: pool) }
+            for block in decoder[i] { block(tokens, height: h >> i, width: w >> i, context: context) }
         }
-        Normalization.layerNorm(tokens, gamma: norm.gamma, beta: norm.beta, epsilon: c.normEps, into: tokens, pool: pool)
+        norm(tokens, into: tokens, context: context)
         profile.record(.swinStages, since: &clock)
 
-        up(tokens.reshaped(Dimensions(h, w, d)), into: patches, arena: arena, pool: pool)
+        up(tokens.reshaped(Dimensions(h, w, d)), into: patches, context: context)
         profile.record(.upBlock, since: &clock)
-        head(patches, into: change, arena: arena, pool: pool)
+        head(patches, into: change, context: context)
         profile.record(.outputHead, since: &clock)
         profile.passes += 1
     }

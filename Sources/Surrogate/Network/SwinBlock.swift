@@ -5,59 +5,50 @@ import Tensor
 /// x += proj(WindowAttention(qkv(LayerNorm(x)))); x += fc2(GELU(fc1(LayerNorm(x)))). Odd blocks of a stage
 /// shift their windows by half a window (Swin's mask keeps wrapped-around regions apart).
 struct SwinBlock {
-    let norm1: (gamma: Tensor, beta: Tensor)
+    let norm1: LayerNorm
     let qkv: Linear
     let bias: RelativePositionBias
     let proj: Linear
-    let norm2: (gamma: Tensor, beta: Tensor)
+    let norm2: LayerNorm
     let fc1: Linear
     let fc2: Linear
     let heads: Int
     let window: Int
     let shift: Int
-    let epsilon: Float
 
     init(_ weights: WeightReader, _ prefix: String, dim c: Int, hidden: Int, heads: Int, window: Int, shifted: Bool,
          epsilon: Float) {
-        func norm(_ name: String) -> (Tensor, Tensor) {
-            (weights.tensor("\(prefix).\(name).weight", Dimensions(c)), weights.tensor("\(prefix).\(name).bias", Dimensions(c)))
-        }
-        func linear(_ name: String, _ out: Int, _ input: Int) -> Linear {
-            Linear(pytorchWeight: weights.tensor("\(prefix).\(name).weight", Dimensions(out, input)),
-                   bias: weights.tensor("\(prefix).\(name).bias", Dimensions(out)))
-        }
-        norm1 = norm("norm1")
-        qkv = linear("attn.qkv", 3 * c, c)
+        norm1 = weights.layerNorm("\(prefix).norm1", channels: c, epsilon: epsilon)
+        qkv = weights.linear("\(prefix).attn.qkv", 3 * c, c)
         let span = 2 * window - 1
         bias = RelativePositionBias(table: weights.tensor("\(prefix).attn.relative_position_bias_table",
                                                           Dimensions(span * span, heads)), window: window)
-        proj = linear("attn.proj", c, c)
-        norm2 = norm("norm2")
-        fc1 = linear("mlp.fc1", hidden, c)
-        fc2 = linear("mlp.fc2", c, hidden)
+        proj = weights.linear("\(prefix).attn.proj", c, c)
+        norm2 = weights.layerNorm("\(prefix).norm2", channels: c, epsilon: epsilon)
+        fc1 = weights.linear("\(prefix).mlp.fc1", hidden, c)
+        fc2 = weights.linear("\(prefix).mlp.fc2", c, hidden)
         self.heads = heads
         self.window = window
         shift = shifted ? window / 2 : 0
-        self.epsilon = epsilon
     }
 
-    func callAsFunction(_ x: Tensor, height: Int, width: Int, arena: Arena, pool: ThreadPool) {
-        let tokens = x.shape[0], c = x.shape[1]
+    func callAsFunction(_ x: Tensor, height: Int, width: Int, context: ExecutionContext) {
+        let tokens = x.shape[0], c = x.shape[1], arena = context.arena
         let mark = arena.mark()
         defer { arena.release(to: mark) }
         let normed = arena.tensor(Dimensions(tokens, c))
         let attentionMark = arena.mark()
         let qkvOut = arena.tensor(Dimensions(tokens, 3 * c))
-        Normalization.layerNorm(x, gamma: norm1.gamma, beta: norm1.beta, epsilon: epsilon, into: normed, pool: pool)
-        qkv(normed, into: qkvOut, pool: pool)
+        norm1(x, into: normed, context: context)
+        qkv(normed, into: qkvOut, context: context)
         let geometry = WindowGeometry(height: height, width: width, window: window, shift: shift)
         WindowAttention.fused(qkv: qkvOut, geometry: geometry, heads: heads, bias: bias, into: normed, arena: arena,
-                              pool: pool)
+                              pool: context.pool)
         arena.release(to: attentionMark)
-        proj(normed, into: x, epilogue: .biasResidual(x), pool: pool)
-        Normalization.layerNorm(x, gamma: norm2.gamma, beta: norm2.beta, epsilon: epsilon, into: normed, pool: pool)
+        proj(normed, into: x, epilogue: .biasResidual(x), context: context)
+        norm2(x, into: normed, context: context)
         let hiddenOut = arena.tensor(Dimensions(tokens, fc1.outputFeatures))
-        fc1(normed, into: hiddenOut, epilogue: .biasActivation(.gelu), pool: pool)
-        fc2(hiddenOut, into: x, epilogue: .biasResidual(x), pool: pool)
+        fc1(normed, into: hiddenOut, epilogue: .biasActivation(.gelu), context: context)
+        fc2(hiddenOut, into: x, epilogue: .biasResidual(x), context: context)
     }
 }

@@ -48,6 +48,18 @@ final class WeightReader {
         }
     }
 
+    /// The LayerNorm `prefix` (`prefix.weight`, `prefix.bias`) over `channels`.
+    func layerNorm(_ prefix: String, channels: Int, epsilon: Float) -> LayerNorm {
+        LayerNorm(gamma: tensor("\(prefix).weight", Dimensions(channels)), beta: tensor("\(prefix).bias", Dimensions(channels)),
+                  epsilon: epsilon)
+    }
+
+    /// The Linear `prefix` from `input` to `output` features, with its bias unless `bias` is false.
+    func linear(_ prefix: String, _ output: Int, _ input: Int, bias: Bool = true) -> Linear {
+        Linear(pytorchWeight: tensor("\(prefix).weight", Dimensions(output, input)),
+               bias: bias ? tensor("\(prefix).bias", Dimensions(output)) : nil)
+    }
+
     /// Throws the collected problems: first any mismatch with the configuration, else the first damaged tensor.
     func finish() throws(SurrogateError) {
         let unexpected = Set(file.entries.keys).subtracting(requested).sorted()

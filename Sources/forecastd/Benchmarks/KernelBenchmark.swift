@@ -127,7 +127,7 @@ struct KernelBenchmark {
     }
 
     private func convolutions(pool: ThreadPool, peak: Double) -> [BenchmarkResult] {
-        let arena = Arena()
+        let context = ExecutionContext(pool: pool)
         let side = smoke ? 16 : 64
         var cases: [(String, Double, () -> Void)] = []
         // 3x3 stride 1 and 2, C 96 -> 96, on a side x side map.
@@ -137,17 +137,17 @@ struct KernelBenchmark {
             let x = RandomTensor.uniform([side, side, 96], seed: 11)
             let (ho, wo) = conv.outputSize(height: side, width: side)
             let out = Tensor(zeros: [ho, wo, 96])
-            cases.append(("conv3x3_s\(stride)", 2.0 * Double(ho * wo * 96 * 9 * 96), { conv(x, into: out, arena: arena, pool: pool) }))
+            cases.append(("conv3x3_s\(stride)", 2.0 * Double(ho * wo * 96 * 9 * 96), { conv(x, into: out, context: context) }))
         }
         // Patch embedding, patch 4, 29 -> 96 channels on a (4 side)^2 grid.
         let patch = Conv2d(pytorchWeight: RandomTensor.uniform([96, 29, 4, 4], seed: 12), bias: RandomTensor.uniform([96], seed: 13),
                            stride: 4, padding: 0)
         let grid = RandomTensor.uniform([4 * side, 4 * side, 29], seed: 14)
         let embedded = Tensor(zeros: [side, side, 96])
-        cases.append(("patch_embed_p4", 2.0 * Double(side * side * 96 * 16 * 29), { patch(grid, into: embedded, arena: arena, pool: pool) }))
+        cases.append(("patch_embed_p4", 2.0 * Double(side * side * 96 * 16 * 29), { patch(grid, into: embedded, context: context) }))
         let up = ConvTranspose2d(pytorchWeight: RandomTensor.uniform([96, 96, 2, 2], seed: 15), bias: RandomTensor.uniform([96], seed: 16))
         let small = RandomTensor.uniform([side / 2, side / 2, 96], seed: 17), upOut = Tensor(zeros: [side, side, 96])
-        cases.append(("conv_transpose_k2s2", 2.0 * Double(side * side / 4 * 96 * 4 * 96), { up(small, into: upOut, arena: arena, pool: pool) }))
+        cases.append(("conv_transpose_k2s2", 2.0 * Double(side * side / 4 * 96 * 4 * 96), { up(small, into: upOut, context: context) }))
         let t = Timing.interleaved(rounds: repetitions, cases.map { $0.2 })
         return cases.enumerated().map { i, c in
             let rate = c.1 / t[i].median / 1e9
