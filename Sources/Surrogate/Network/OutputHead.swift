@@ -24,14 +24,8 @@ struct OutputHead {
         let th = x.shape[0], tw = x.shape[1], d = x.shape[2], tokens = th * tw
         let s = outChannels, p = patch, n = s * p * p, h = out.shape[1], w = out.shape[2]
         let tiling = PatchTiling(patch: p, tokensPerRow: tw, width: w)
-        let block = PackedGEMM.stagedRows(width: n), arena = context.arena, pool = context.pool
-        let mark = arena.mark()
-        defer { arena.release(to: mark) }
-        let scratch = arena.tensor(Dimensions(pool.threadCount, block * n)).pointer
         let px = x.pointer, pb = UnsafePointer(bias.pointer), po = out.pointer, weight = weight
-        pool.parallelFor((tokens + block - 1) / block) { task, thread in
-            let first = task * block, count = min(block, tokens - first)
-            let rows = scratch + thread * block * n
+        PatchTiling.forEachBlock(tokens: tokens, stagingWidth: n, context: context) { first, count, rows in
             PackedGEMM.multiplyRows(px + first * d, rowStride: d, m: count, weight, into: rows, bias: pb,
                                     epilogue: .bias, firstRow: first)
             tiling.forEachRun(first: first, count: count) { t0, ty, tx0, run, inside in

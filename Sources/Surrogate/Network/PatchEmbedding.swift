@@ -26,14 +26,8 @@ struct PatchEmbedding {
         let h = x.shape[1], w = x.shape[2], th = out.shape[0], tw = out.shape[1]
         let p = patch, cin = inChannels, d = outChannels, k = cin * p * p, tokens = th * tw
         let tiling = PatchTiling(patch: p, tokensPerRow: tw, width: w)
-        let block = PackedGEMM.stagedRows(width: k), arena = context.arena, pool = context.pool
-        let mark = arena.mark()
-        defer { arena.release(to: mark) }
-        let scratch = arena.tensor(Dimensions(pool.threadCount, block * k)).pointer
         let px = x.pointer, pb = UnsafePointer(bias.pointer), po = out.pointer, weight = weight
-        pool.parallelFor((tokens + block - 1) / block) { task, thread in
-            let first = task * block, count = min(block, tokens - first)
-            let columns = scratch + thread * block * k
+        PatchTiling.forEachBlock(tokens: tokens, stagingWidth: k, context: context) { first, count, columns in
             // Per run, channel and patch row outermost: each input row is read sequentially.
             tiling.forEachRun(first: first, count: count) { i, ty, tx0, run, inside in
                 for c in 0..<cin {

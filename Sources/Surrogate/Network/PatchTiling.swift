@@ -1,3 +1,5 @@
+import Tensor
+
 /// How the first and last layers see a channels-first field `[C, H, W]` as tokens: `p x p` patches, `tokensPerRow`
 /// to a token row, the field's right edge (column `width`) cutting the last patches of a row and anything past
 /// it being the network's zero padding, which is never stored. Both ``PatchEmbedding`` (field to tokens) and
@@ -8,6 +10,21 @@ struct PatchTiling {
     let tokensPerRow: Int
     /// The field's width W.
     let width: Int
+
+    /// Splits `tokens` into blocks of ``PackedGEMM/stagedRows(width:)`` tokens and calls `body(first, count,
+    /// staging)` for each on the context's pool; `staging` is the calling thread's `block x stagingWidth` floats
+    /// from the context's arena (released on return).
+    static func forEachBlock(tokens: Int, stagingWidth: Int, context: ExecutionContext,
+                             _ body: (_ first: Int, _ count: Int, _ staging: UnsafeMutablePointer<Float>) -> Void) {
+        let block = PackedGEMM.stagedRows(width: stagingWidth), arena = context.arena, pool = context.pool
+        let mark = arena.mark()
+        defer { arena.release(to: mark) }
+        let scratch = arena.tensor(Dimensions(pool.threadCount, block * stagingWidth)).pointer
+        pool.parallelFor((tokens + block - 1) / block) { task, thread in
+            let first = task * block
+            body(first, min(block, tokens - first), scratch + thread * block * stagingWidth)
+        }
+    }
 
     /// Calls `body(offset, row, column, run, inside)` for each run of consecutive tokens within one token row
     /// among tokens `first ..< first + count`: `offset` is the run's first token counted from `first`, `row`
