@@ -108,19 +108,25 @@ public final class ThreadPool: @unchecked Sendable {
 /// The state one pool's caller and workers share. Workers keep a reference to it, never to the pool, so a
 /// pool that is dropped stops its workers.
 ///
-/// `@unchecked Sendable`: `body` and `taskCount` are written by the caller before `generation` is bumped
-/// (sequentially consistent) and read by workers after they observe the new generation; the caller clears
-/// them only after every worker has reported completion.
+/// The caller joins on tasks, not on workers: it returns as soon as every task of its job has finished, even
+/// if a worker has not woken up yet (a descheduled worker must not stall every kernel launch of a pass on a
+/// busy machine). A task is claimed by one compare-and-swap on `claim`, which holds the job's generation, its
+/// task count and the next task index together; a late worker's claim fails as soon as the generation it saw
+/// has moved on or the job's tasks are all taken, so it never runs a task of a job it did not see start, and
+/// never runs one twice.
+///
+/// `@unchecked Sendable`: `body` is written by the caller before the generation in `claim` is bumped
+/// (acquiring-and-releasing) and read by a worker only after it has claimed a task of that generation; while
+/// a task is claimed and unfinished, the caller cannot return, so `body` stays valid for that worker.
 private final class Job: @unchecked Sendable {
     let workers: Int
-    let generation = Atomic<Int>(0)
-    let nextTask = Atomic<Int>(0)
-    let finishedWorkers = Atomic<Int>(0)
+    /// first: the job's generation; second: task count << 32 | next task index.
+    let claim = Atomic<WordPair>(WordPair(first: 0, second: 0))
+    let finishedTasks = Atomic<Int>(0)
     let sleepers = Atomic<Int>(0)
     let stopping = Atomic<Bool>(false)
     let sleepLock = NSCondition()
     let callerLock = NSLock()
-    var taskCount = 0
     /// The running job's body, as a pointer to the caller's local copy of the closure: storing the closure
     /// itself in this object would heap-allocate a context per job.
     var body: UnsafeRawPointer?
@@ -132,30 +138,31 @@ private final class Job: @unchecked Sendable {
 
     @inline(__always)
     func run(_ tasks: Int, _ body: (Int, Int) -> Void) {
+        precondition(tasks < 1 << 31, "parallelFor: \(tasks) tasks")
         callerLock.lock()
         defer { callerLock.unlock() }
         withoutActuallyEscaping(body) { escaping in
             var local = escaping
             withUnsafePointer(to: &local) { pointer in
                 self.body = UnsafeRawPointer(pointer)
-                taskCount = tasks
-                nextTask.store(0, ordering: .relaxed)
-                finishedWorkers.store(0, ordering: .relaxed)
-                publish()
-                runTasks(escaping, tasks, thread: 0)
-                while finishedWorkers.load(ordering: .acquiring) < workers { fd_cpu_relax() }
-                self.body = nil
+                finishedTasks.store(0, ordering: .relaxed)
+                let generation = claim.load(ordering: .relaxed).first &+ 1
+                claim.store(WordPair(first: generation, second: UInt(tasks) << 32), ordering: .sequentiallyConsistent)
+                wakeSleepers()
+                runTasks(UnsafeRawPointer(pointer), generation: generation, thread: 0)
+                while finishedTasks.load(ordering: .acquiring) < tasks { fd_cpu_relax() }
             }
         }
     }
 
     func stop() {
         stopping.store(true, ordering: .sequentiallyConsistent)
-        publish()
+        let current = claim.load(ordering: .relaxed)
+        claim.store(WordPair(first: current.first &+ 1, second: 0), ordering: .sequentiallyConsistent)
+        wakeSleepers()
     }
 
-    private func publish() {
-        generation.add(1, ordering: .sequentiallyConsistent)
+    private func wakeSleepers() {
         if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
             sleepLock.lock()
             sleepLock.broadcast()
@@ -163,21 +170,42 @@ private final class Job: @unchecked Sendable {
         }
     }
 
-    private func runTasks(_ body: (Int, Int) -> Void, _ tasks: Int, thread: Int) {
+    /// Claims and runs tasks of job `generation` until none is left or another job has started. `body` points
+    /// to the job's closure; it is dereferenced only while a claimed task is unfinished.
+    private func runTasks(_ body: UnsafeRawPointer, generation: UInt, thread: Int) {
+        while let task = claimTask(generation) {
+            Self.run(body, task, thread)
+            finishedTasks.add(1, ordering: .releasing)
+        }
+    }
+
+    /// Calls the closure `body` points to. Not inlined: whatever reference the call takes to the closure's
+    /// context is dropped before the task is counted as finished, so the caller's `withoutActuallyEscaping`
+    /// never sees a worker still holding it.
+    @inline(never)
+    private static func run(_ body: UnsafeRawPointer, _ task: Int, _ thread: Int) {
+        body.assumingMemoryBound(to: ((Int, Int) -> Void).self).pointee(task, thread)
+    }
+
+    private func claimTask(_ generation: UInt) -> Int? {
+        var current = claim.load(ordering: .acquiring)
         while true {
-            let i = nextTask.add(1, ordering: .relaxed).oldValue
-            if i >= tasks { return }
-            body(i, thread)
+            let tasks = current.second >> 32, next = current.second & 0xFFFF_FFFF
+            guard current.first == generation, next < tasks else { return nil }
+            let (exchanged, original) = claim.compareExchange(
+                expected: current, desired: WordPair(first: generation, second: current.second + 1), ordering: .acquiringAndReleasing)
+            if exchanged { return Int(next) }
+            current = original
         }
     }
 
     func workerLoop(thread: Int) {
         fd_enable_flush_to_zero()
         // Generation 0 is the pool's initial state: a job published before this thread got here still counts.
-        var seen = 0
+        var seen: UInt = 0
         while true {
             var spins = 0
-            var current = generation.load(ordering: .acquiring)
+            var current = claim.load(ordering: .acquiring).first
             while current == seen {
                 if spins < Self.spinsBeforeSleep {
                     spins += 1
@@ -185,16 +213,20 @@ private final class Job: @unchecked Sendable {
                 } else {
                     sleepLock.lock()
                     sleepers.add(1, ordering: .sequentiallyConsistent)
-                    while generation.load(ordering: .sequentiallyConsistent) == seen { sleepLock.wait() }
+                    while claim.load(ordering: .sequentiallyConsistent).first == seen { sleepLock.wait() }
                     sleepers.subtract(1, ordering: .sequentiallyConsistent)
                     sleepLock.unlock()
                 }
-                current = generation.load(ordering: .acquiring)
+                current = claim.load(ordering: .acquiring).first
             }
             seen = current
             if stopping.load(ordering: .acquiring) { return }
-            if let body { runTasks(body.assumingMemoryBound(to: ((Int, Int) -> Void).self).pointee, taskCount, thread: thread) }
-            finishedWorkers.add(1, ordering: .releasing)
+            guard let task = claimTask(seen) else { continue }
+            // A task of job `seen` is claimed and unfinished: the caller is still waiting, `body` is that job's.
+            let job = body!
+            Self.run(job, task, thread)
+            finishedTasks.add(1, ordering: .releasing)
+            runTasks(job, generation: seen, thread: thread)
         }
     }
 }
