@@ -63,8 +63,8 @@ enum GridOption {
     static func parse(_ text: String?) throws -> (height: Int, width: Int)? {
         guard let text else { return nil }
         let parts = text.split(separator: "x").compactMap { Int($0) }
-        guard parts.count == 2, parts.allSatisfy({ $0 > 0 }) else {
-            throw ValidationError("a grid is HEIGHTxWIDTH with positive sizes, e.g. 720x1440; got '\(text)'")
+        guard parts.count == 2, parts.allSatisfy({ (1...100_000).contains($0) }) else {
+            throw ValidationError("a grid is HEIGHTxWIDTH with sizes 1 to 100000, e.g. 720x1440; got '\(text)'")
         }
         return (parts[0], parts[1])
     }

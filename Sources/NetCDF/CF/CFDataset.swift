@@ -57,6 +57,10 @@ public struct CFDataset: Sendable {
         if values.contains(where: \.isNaN) {
             throw NetCDFError.badCoordinate(path: path, variable: coordinate.name, problem: "has missing values")
         }
+        if let limit = Self.coordinateLimits[kind], let index = values.firstIndex(where: { !(abs($0) <= limit) }) {
+            throw NetCDFError.badCoordinate(path: path, variable: coordinate.name,
+                                           problem: "value \(values[index]) at index \(index) is outside -\(limit)...\(limit)")
+        }
         var flipped = false
         if kind == .depth, try coordinate.attributes()["positive"]?.text?.lowercased() == "up" {
             values = values.map { -$0 }
@@ -87,9 +91,22 @@ public struct CFDataset: Sendable {
                                                + " in the \(calendar.rawValue) calendar")
         }
         let values = try decodedDoubles(coordinate)
+        let reach = Self.timeReachSeconds / units.secondsPerUnit
+        if let index = values.firstIndex(where: { !(abs($0) <= reach) }) {
+            throw NetCDFError.badCoordinate(path: path, variable: name, problem: "value \(values[index]) at index \(index) is "
+                                           + "missing or more than 100,000 years from \(units.reference)")
+        }
         try Self.requireMonotonic(values, path: path, name: name, increasing: true)
         return CFTimeAxis(name: name, units: units, values: values)
     }
+
+    /// How far from their reference date time values may lie (100,000 years): every date computed from them
+    /// stays exact and within integer range.
+    static let timeReachSeconds = 1e5 * 365.25 * 86_400
+
+    /// The largest magnitude a spatial coordinate may have: latitudes within the poles, longitudes within two
+    /// turns either way (so that unwrapping across the date line takes a few steps), depths within 20 km.
+    static let coordinateLimits: [CFAxisKind: Double] = [.latitude: 90, .longitude: 720, .depth: 20_000]
 
     /// Decoded values of a variable in Float64 (for coordinates).
     func decodedDoubles(_ variable: Variable) throws -> [Double] {

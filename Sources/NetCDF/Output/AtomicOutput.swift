@@ -11,12 +11,20 @@ public struct AtomicOutput: Sendable {
     /// Where the file is written until it is complete.
     public let temporaryPath: String
 
-    /// Fails with ``NetCDFError/cannotWrite(path:detail:)`` when the folder is missing or not writable.
+    /// Fails with ``NetCDFError/cannotWrite(path:detail:)`` when the folder is missing or not writable, or when
+    /// something that is not a regular file (a device, a folder, a pipe) has the name: it is never replaced.
     public init(path: String) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
+        guard !url.lastPathComponent.isEmpty, !path.hasSuffix("/") else {
+            throw NetCDFError.cannotWrite(path: path, detail: "names a folder, not a file")
+        }
         guard FileManager.default.isWritableFile(atPath: folder) else {
             throw NetCDFError.cannotWrite(path: path, detail: "folder \(folder) does not exist or is not writable")
+        }
+        var status = stat()
+        if lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            throw NetCDFError.cannotWrite(path: path, detail: "exists and is not a regular file; forecastd does not replace it")
         }
         self.path = path
         temporaryPath = folder + "/" + Self.temporaryPrefix(of: url.lastPathComponent) + "\(getpid())"
@@ -48,6 +56,21 @@ public struct AtomicOutput: Sendable {
             throw NetCDFError.cannotWrite(path: path, detail: "cannot create \(output.temporaryPath)")
         }
         try output.commit(sync: true)
+    }
+
+    /// Throws when `path` is one of `inputs` (the same file, whatever the spelling: links and `..` resolved, and the
+    /// same device and inode for files that exist): an output must never replace what it was computed from.
+    public static func requireDistinct(_ path: String, from inputs: [String]) throws {
+        func identity(_ p: String) -> (UInt64, UInt64)? {
+            var status = stat()
+            return stat(p, &status) == 0 ? (UInt64(status.st_dev), UInt64(status.st_ino)) : nil
+        }
+        func canonical(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        let target = identity(path), name = canonical(path)
+        for input in inputs {
+            let same = if let target, let other = identity(input) { target == other } else { canonical(input) == name }
+            if same { throw NetCDFError.cannotWrite(path: path, detail: "is the input \(input); forecastd does not write over its inputs") }
+        }
     }
 
     /// Removes the temporary files that any process (one killed outright, say) left for `path`.

@@ -122,6 +122,28 @@ public final class AtmosphereForcing {
         }
     }
 
+    /// The physical range of each forcing field once in forecastd's units (m s-1, Pa, K, W m-2, kg m-2 s-1),
+    /// wide enough for any real atmosphere: a value outside it (or not finite) over the ocean is a damaged or
+    /// mislabelled file, and is refused rather than turned into a forecast of NaN.
+    public static let physicalRanges: [String: ClosedRange<Float>] = [
+        "u10": -150...150, "v10": -150...150, "msl": 20_000...120_000, "t2m": 150...350, "d2m": 150...350,
+        "ssr": -50...2_000, "strd": -50...1_000, "mtpr": -0.01...0.2,
+    ]
+
+    /// Throws naming the file, variable, day and cell when a field of `day` holds a value outside its physical
+    /// range (or not finite) at an ocean cell: `ocean` is `[H * W]`, non-zero over the ocean.
+    public func requirePhysical(_ day: AtmosphereDay, date: CFDateTime, ocean: Tensor) throws {
+        let wet = ocean.pointer
+        for (index, field) in day.fields.enumerated() {
+            let name = Self.lookup[index].name, range = Self.physicalRanges[name]!, values = field.pointer
+            guard let cell = (0..<field.count).first(where: { wet[$0] != 0 && !range.contains(values[$0]) }) else { continue }
+            throw ForecastError.inputData(path: path, variable: variables[index].name, detail: """
+                day \(date): \(values[cell]) at ocean cell (\(cell / width), \(cell % width)) is outside the physical range \
+                \(range.lowerBound)...\(range.upperBound) of \(name) (in m s-1, Pa, K, W m-2 or kg m-2 s-1 after unit conversion)
+                """)
+        }
+    }
+
     /// scale and offset bringing `name` to SI units, with a note when a conversion happens.
     static func conversion(_ name: String, _ v: Variable, units: String) -> (Float, Float, String?) {
         let u = units.lowercased().replacingOccurrences(of: "**", with: "^").trimmingCharacters(in: .whitespaces)

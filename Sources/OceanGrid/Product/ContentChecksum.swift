@@ -25,11 +25,14 @@ public struct ContentChecksum: Sendable, Equatable {
 
 extension CFDataset {
     /// Reads the whole of `variable` once, one outermost index at a time (memory stays bounded by one slab),
-    /// handing each slab's decoded values to `body`, and, when `verifying`, checks the values against the
-    /// variable's `forecastd_checksum` if it has one: a mismatch is ``NetCDFError/notNetCDF(path:detail:)``
-    /// ("corrupted"). Files other tools edited may keep a stale checksum attribute: inputs are read unverified.
-    public func forEachSlab(of variable: Variable, verifying: Bool = true, _ body: ([Float]) throws -> Void) throws {
-        let expected = verifying ? try variable.attributes()[ContentChecksum.attribute]?.text : nil
+    /// handing each slab's decoded values to `body`. Returns whether the values match the variable's
+    /// `forecastd_checksum` (nil when it has none). When `verifying`, a mismatch throws
+    /// ``NetCDFError/notNetCDF(path:detail:)`` ("corrupted") instead: for files forecastd wrote and nobody else
+    /// touched (a batch's own outputs). Files other tools edited keep a stale checksum attribute (ncks, xarray
+    /// copy attributes), so elsewhere a mismatch is only reported.
+    @discardableResult
+    public func forEachSlab(of variable: Variable, verifying: Bool = true, _ body: ([Float]) throws -> Void) throws -> Bool? {
+        let expected = try variable.attributes()[ContentChecksum.attribute]?.text
         let packing = try CFPacking(variable: variable)
         var checksum = ContentChecksum()
         let shape = variable.shape
@@ -40,23 +43,25 @@ extension CFDataset {
             if expected != nil { checksum.add(raw) }
             try body(packing.decode(raw))
         }
-        if let expected, checksum.text != expected {
+        guard let expected else { return nil }
+        if verifying && checksum.text != expected {
             throw NetCDFError.notNetCDF(path: path, detail: "corrupted: the content of '\(variable.name)' does not match its "
                                             + "\(ContentChecksum.attribute) (\(checksum.text), expected \(expected))")
         }
+        return checksum.text == expected
     }
 }
 
 extension CFDataset {
-    /// Opens `path` and decodes every attribute and numeric variable completely, checking the content checksums
-    /// of forecastd's own files when `verifying`: what an ``InputProbe`` child does.
-    public static func readEverything(_ path: String, verifying: Bool) throws {
+    /// Opens `path` and decodes every attribute and numeric variable completely: what an ``InputProbe`` child
+    /// does. Content checksums are not enforced here (files other tools edited are normal input).
+    public static func readEverything(_ path: String) throws {
         let dataset = try CFDataset(path: path)
         _ = try dataset.file.root.attributes()
         for variable in dataset.variables {
             _ = try variable.attributes()
             guard variable.type.isNumeric else { continue }
-            try dataset.forEachSlab(of: variable, verifying: verifying) { _ in }
+            try dataset.forEachSlab(of: variable, verifying: false) { _ in }
         }
     }
 }

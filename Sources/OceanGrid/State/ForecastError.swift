@@ -6,6 +6,9 @@ public enum ForecastError: Error, CustomStringConvertible, Equatable {
     case inputData(path: String, variable: String?, detail: String)
     /// The forcing does not cover every forecast day.
     case forcingDaysMissing(path: String, missing: [String])
+    /// The model produced a non-finite value at an ocean cell: the forecast stopped on `day`, naming the first
+    /// state channel and cell where it happened.
+    case nonFinite(day: Int, channel: Int, row: Int, column: Int)
     /// A signal asked the run to stop; it stopped before `day` and left no output behind.
     case interrupted(path: String, day: Int)
 
@@ -16,6 +19,9 @@ public enum ForecastError: Error, CustomStringConvertible, Equatable {
         case .forcingDaysMissing(let path, let missing):
             return "\(path): no forcing for \(missing.count) forecast day(s): \(missing.joined(separator: ", ")) "
                 + "(give a file that covers them, or --forcing-mode persist|climatology)"
+        case .nonFinite(let day, let channel, let row, let column):
+            return "day \(day): the network's change is not finite at state channel \(channel), cell (\(row), \(column)); "
+                + "the forecast stopped (weights or inputs outside what the model was trained on)"
         case .interrupted(let path, let day):
             return "\(path): interrupted before day \(day); nothing was left behind, run again to redo it"
         }

@@ -45,6 +45,9 @@ public struct InitialState: Sendable {
             }
             var timeIndex = 0
             if let time = try dataset.timeAxis(of: v) {
+                guard !time.values.isEmpty else {
+                    throw ForecastError.inputData(path: path, variable: v.name, detail: "holds no time step (its time dimension is empty)")
+                }
                 timeIndex = time.values.count - 1
                 let date = time.dates[timeIndex]
                 if let referenceTime, referenceTime != date {
@@ -135,8 +138,20 @@ public struct InitialState: Sendable {
 
     /// Land is where the initial state is NaN; every 3-D variable must agree level by level, and zos with the
     /// surface level. A value missing inside the ocean would otherwise be forecast from garbage.
+    /// No ocean variable in forecastd's units (degC, 1e-3, m s-1, m) comes near this magnitude: a value beyond
+    /// it, or infinite, is damage, not ocean.
+    static let plausibleMagnitude: Float = 1_000
+
     static func requireConsistentLand(_ state: Tensor, model: some OceanStateGrid, path: String) throws {
         let plane = state.shape[1] * state.shape[2]
+        if let index = (0..<state.count).first(where: { !state.pointer[$0].isNaN && !(abs(state.pointer[$0]) <= plausibleMagnitude) }) {
+            let channel = index / plane, cell = index % plane
+            let variable = OceanVariable.allCases[min(channel / max(1, model.levels.count), OceanVariable.allCases.count - 1)]
+            throw ForecastError.inputData(path: path, variable: variable.rawValue, detail: """
+                \(state.pointer[index]) at state channel \(channel), cell (\(cell / state.shape[2]), \(cell % state.shape[2])) \
+                is not a physical ocean value (magnitude above \(plausibleMagnitude) after unit conversion)
+                """)
+        }
         func isNaN(_ channel: Int, _ i: Int) -> Bool { state.pointer[channel * plane + i].isNaN }
         for level in 0..<model.levels.count {
             let reference = model.channel(.thetao, level: level)

@@ -59,9 +59,12 @@ public enum ForecastJob {
             if shouldStop() { throw ForecastError.interrupted(path: request.output, day: day) }
             let date = AtmosphereForcing.date(inputs.initial.referenceTime, plus: day)
             var dayTimings = ForecastTimings()
-            dayTimings.read = try measure { try inputs.forcing.read(date, mode: request.forcingMode, into: atmosphere) }
+            dayTimings.read = try measure {
+                try inputs.forcing.read(date, mode: request.forcingMode, into: atmosphere)
+                try inputs.forcing.requirePhysical(atmosphere, date: date, ocean: rollout.surfaceOcean)
+            }
             dayTimings.fluxes = measure { rollout.computeFluxes(atmosphere: atmosphere) }
-            dayTimings.network = try measure { try rollout.advance() }
+            dayTimings.network = try measure { try rollout.advance(day: day) }
             dayTimings.write = try sink.write(day: day, from: rollout)
             timings.add(dayTimings)
             progress(ForecastProgress(day: day, days: request.days, date: date, timings: dayTimings))

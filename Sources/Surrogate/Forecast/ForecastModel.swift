@@ -70,7 +70,15 @@ public struct ForecastModel: Sendable, OceanStateGrid {
         // Coordinates are stored as float64; read them at full precision.
         latitudes = try Self.doubles(file, "latitude", path: path)
         longitudes = try Self.doubles(file, "longitude", path: path)
-        if let zero = (stateScale + fluxScale).firstIndex(where: { !($0 > 0) }) {
+        for (name, values) in [("state_offset", stateOffset), ("state_lower", stateLower), ("state_upper", stateUpper),
+                               ("flux_offset", fluxOffset)] where values.contains(where: { !$0.isFinite }) {
+            throw SurrogateError.damagedWeights(.tensor(path: path, name: name, detail: "holds a non-finite value"))
+        }
+        if let channel = stateLower.indices.first(where: { !(stateLower[$0] < stateUpper[$0]) }) {
+            throw SurrogateError.damagedWeights(.tensor(path: path, name: "state_lower", detail: "channel \(channel): lower bound "
+                                                        + "\(stateLower[channel]) is not below state_upper's \(stateUpper[channel])"))
+        }
+        if let zero = (stateScale + fluxScale).firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
             throw SurrogateError.damagedWeights(.tensor(path: path, name: zero < stateScale.count ? "state_scale" : "flux_scale",
                                                         detail: "scales must be positive"))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import NetCDF
 import OceanGrid
 
 /// Everything a forecast is asked to do, whichever front end asked: `forecastd run`, a batch task or a job of the
@@ -42,9 +43,10 @@ public struct ForecastRequest: Sendable, Equatable {
             throw ForecastRequestError(field: field, problem: "is empty; it must name a file or folder")
         }
         try validateOptions()
-        let target = Self.canonical(output)
-        for (field, input) in [(Field.initial, initial), (.forcing, forcing)] where Self.canonical(input) == target {
-            throw ForecastRequestError(field: .output, problem: "'\(output)' is the \(field.rawValue) file; the forecast would replace its own input")
+        for (field, input) in [(Field.initial, initial), (.forcing, forcing)] {
+            do { try AtomicOutput.requireDistinct(output, from: [input]) } catch {
+                throw ForecastRequestError(field: .output, problem: "'\(output)' is the \(field.rawValue) file; the forecast would replace its own input")
+            }
         }
     }
 
@@ -90,11 +92,6 @@ public struct ForecastRequest: Sendable, Equatable {
             result[variable] = name
         }
         return result
-    }
-
-    /// The path with symbolic links and `.` / `..` resolved, so that two spellings of one file compare equal.
-    private static func canonical(_ path: String) -> String {
-        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 }
 

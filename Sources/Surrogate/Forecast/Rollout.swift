@@ -50,11 +50,17 @@ public final class Rollout {
         }
     }
 
+    /// 1 over the ocean's surface cells, 0 on land, `[H * W]` (a view).
+    public var surfaceOcean: Tensor {
+        let first = model.channel(.thetao) * plane
+        return ocean.reshaped(Dimensions(ocean.count)).slice(0, first..<(first + plane))
+    }
+
     /// The physical field of `channel` as `[H * W]` (a view).
     func channel(_ index: Int) -> Tensor { physical.reshaped(Dimensions(physical.count)).slice(0, (index * plane)..<((index + 1) * plane)) }
 
     /// Computes the day's bulk fluxes from the current state and normalises them (land 0). Returns nothing;
-    /// the next ``advance()`` uses them.
+    /// the next ``advance(day:)`` uses them.
     public func computeFluxes(atmosphere: AtmosphereDay) {
         let sst = channel(model.channel(.thetao)), us = channel(model.channel(.uo)), vs = channel(model.channel(.vo))
         BulkFluxes.compute(sst: sst, us: us, vs: vs, atmosphere: atmosphere, into: fluxes, pool: pool)
@@ -67,18 +73,28 @@ public final class Rollout {
         }
     }
 
-    /// One day of the network: state = clip(ocean * (state + change)); the physical state follows.
-    public func advance() throws {
+    /// One day of the network: state = clip(ocean * (state + change)); the physical state follows. A change
+    /// that is not finite at an ocean cell (weights or inputs far outside what the model knows) stops the
+    /// forecast with ``ForecastError/nonFinite(day:channel:row:column:)`` instead of being clipped into the state.
+    public func advance(day: Int) throws {
         try model.surrogate.forward(state: state, flux: fluxes, into: change)
         let ps = state.pointer, pc = change.pointer, po = ocean.pointer, pp = physical.pointer
         let offset = model.stateOffset, scale = model.stateScale, plane = plane, lower = lower, upper = upper
+        let firstBad = UnsafeMutablePointer<Int>.allocate(capacity: state.shape[0])
+        defer { firstBad.deallocate() }
         pool.parallelFor(state.shape[0]) { channel, _ in
+            firstBad[channel] = -1
             for i in (channel * plane)..<((channel + 1) * plane) {
-                let wet = po[i] > 0
-                let v = min(max(ps[i] + pc[i], lower[channel]), upper[channel])
+                let wet = po[i] > 0, sum = ps[i] + pc[i]
+                if wet && !sum.isFinite && firstBad[channel] < 0 { firstBad[channel] = i - channel * plane }
+                let v = min(max(sum, lower[channel]), upper[channel])
                 ps[i] = wet ? v : 0
                 pp[i] = wet ? v * scale[channel] + offset[channel] : .nan
             }
+        }
+        if let channel = (0..<state.shape[0]).first(where: { firstBad[$0] >= 0 }) {
+            let width = state.shape[2], cell = firstBad[channel]
+            throw ForecastError.nonFinite(day: day, channel: channel, row: cell / width, column: cell % width)
         }
     }
 

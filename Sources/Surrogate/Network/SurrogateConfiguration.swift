@@ -106,6 +106,15 @@ public struct SurrogateConfiguration: Codable, Sendable, Equatable {
         return ((height + m - 1) / m * m, (width + m - 1) / m * m)
     }
 
+    /// The largest value each size may take: far above WenHai's (grid 2041 x 4320, 93 + 8 channels, patch 4-16,
+    /// dim 768, window 7-8), low enough that no product of them overflows and a misspelt value is refused
+    /// before any memory is taken for it.
+    static let limits: [String: Int] = ["grid.height": 20_000, "grid.width": 40_000, "state_channels": 1_024,
+                                        "flux_channels": 64, "patch_size": 32, "embed_dim": 2_048, "window_size": 32,
+                                        "group_norm_groups": 2_048]
+    static let maxBlocksPerStage = 48
+    static let maxMLPRatio = 16.0
+
     /// What makes this configuration unusable, or nil.
     public var problem: String? {
         let positive: [(String, Int)] = [("grid.height", grid.height), ("grid.width", grid.width),
@@ -113,15 +122,21 @@ public struct SurrogateConfiguration: Codable, Sendable, Equatable {
                                          ("patch_size", patchSize), ("embed_dim", embedDim),
                                          ("window_size", windowSize), ("group_norm_groups", groupNormGroups)]
         if let (name, value) = positive.first(where: { $0.1 <= 0 }) { return "\(name) is \(value), must be positive" }
+        for (name, value) in positive where value > Self.limits[name]! {
+            return "\(name) is \(value), above the largest this runtime takes (\(Self.limits[name]!))"
+        }
         if depths.isEmpty || depths.count > 4 { return "depths has \(depths.count) stages, must have 1 to 4" }
-        if depths.contains(where: { $0 <= 0 }) { return "depths \(depths) must all be positive" }
+        if depths.contains(where: { $0 <= 0 || $0 > Self.maxBlocksPerStage }) {
+            return "depths \(depths) must all be 1 to \(Self.maxBlocksPerStage)"
+        }
+        if !(mlpRatio > 0 && mlpRatio <= Self.maxMLPRatio) { return "mlp_ratio \(mlpRatio) must be above 0 and at most \(Self.maxMLPRatio)" }
         if numHeads.count != depths.count { return "num_heads \(numHeads) must give one count per stage of depths \(depths)" }
         for (dim, heads) in zip(stageDims, numHeads) where heads <= 0 || dim % heads != 0 {
             return "\(dim) channels do not split into \(heads) heads"
         }
         if embedDim % groupNormGroups != 0 { return "embed_dim \(embedDim) does not split into \(groupNormGroups) groups" }
         if windowSize < 2 { return "window_size \(windowSize) must be at least 2 (shifted windows move by half)" }
-        if !(mlpRatio > 0) || hidden(embedDim) == 0 { return "mlp_ratio \(mlpRatio) gives no hidden channels" }
+        if hidden(embedDim) == 0 { return "mlp_ratio \(mlpRatio) gives no hidden channels" }
         if !(normEps > 0) { return "norm_eps \(normEps) must be positive" }
         return nil
     }

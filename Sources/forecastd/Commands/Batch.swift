@@ -1,9 +1,7 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import OceanGrid
 import Surrogate
-import Synchronization
 
 /// `forecastd batch`: this shard's forecasts of a manifest, for Slurm job arrays.
 struct Batch: ParsableCommand {
@@ -12,7 +10,7 @@ struct Batch: ParsableCommand {
         discussion: """
             The shard comes from --shard I/N or from Slurm (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN, \
             SLURM_ARRAY_TASK_COUNT). A forecast whose output is complete (opens, has every day, content checksums \
-            match) is skipped; anything else is redone. SIGTERM and SIGUSR1 (Slurm's warning before the time \
+            match) is skipped; anything else is redone. SIGINT, SIGTERM, SIGHUP and SIGUSR1 (Slurm's warning before the time \
             limit) stop at the next day boundary with no half-written file and exit 75, so the task can be \
             resubmitted. A JSON summary per task goes to OUT_DIR/batch-task-I-of-N.json.
             """
@@ -61,22 +59,14 @@ struct Batch: ParsableCommand {
     }
 
     func run() throws {
-        let stop = Atomic<Bool>(false)
-        let sources = [SIGTERM, SIGUSR1].map { number -> DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.store(true, ordering: .sequentiallyConsistent) }
-            source.resume()
-            return source
-        }
-        defer { sources.forEach { $0.cancel() } }
+        let stop = StopSignals()
         var status: Int32 = 0
         try reportingFailures {
             let runner = BatchRunner(
                 manifest: try BatchManifest(path: manifest, initTemplate: initTemplate, forcingTemplate: forcingTemplate),
                 shard: try BatchShard.resolve(option: shard, shards: shards, environment: ProcessInfo.processInfo.environment),
                 outputFolder: outDir, template: template, pool: compute.pool, probe: Probe.child)
-            let report = try runner.run(shouldStop: { stop.load(ordering: .sequentiallyConsistent) },
+            let report = try runner.run(shouldStop: { stop.isRequested },
                                         exitStatus: { Sysexit.of($0).rawValue },
                                         log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
             status = report.exitStatus

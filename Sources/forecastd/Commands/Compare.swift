@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NetCDF
 import OceanGrid
 import OceanStepper
 import Surrogate
@@ -46,7 +47,12 @@ struct Compare: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard rtol >= 0, atol >= 0 else { throw ValidationError("--rtol and --atol must not be negative") }
+        guard rtol >= 0, atol >= 0, rtol.isFinite, atol.isFinite else {
+            throw ValidationError("--rtol and --atol must be finite and not negative")
+        }
+        if let vars, vars.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw ValidationError("--vars names no variable")
+        }
         if let digits, !(0...16).contains(digits) { throw ValidationError("--digits must be 0-16, got \(digits)") }
         if digits != nil && (rtol != 0 || atol != 0) { throw ValidationError("give --digits or --rtol/--atol, not both") }
     }
@@ -54,14 +60,15 @@ struct Compare: ParsableCommand {
     func run() throws {
         var result: ComparisonReport?
         try reportingFailures {
-            try Probe.verifyingChild.check(reference)
-            try Probe.verifyingChild.check(candidate)
+            if let report { try AtomicOutput.requireDistinct(report, from: [reference, candidate]) }
+            try Probe.child.check(reference)
+            try Probe.child.check(candidate)
             let r = try ForecastComparison.compare(
                 reference: reference, candidate: candidate,
                 variables: vars.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
                 tolerance: ComparisonTolerance(rtol: rtol, atol: atol, digits: digits), checksums: checksum)
             print(json ? r.json() : r.text())
-            if let report { try r.markdown().write(toFile: report, atomically: true, encoding: .utf8) }
+            if let report { try AtomicOutput.write(Data(r.markdown().utf8), to: report) }
             result = r
         }
         if result?.regression == true { throw ExitCode(Sysexit.regression.rawValue) }

@@ -17,7 +17,7 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            try Probe.verifyingChild.check(file)
+            try Probe.child.check(file)
             let report = try FileReport(path: file)
             print(json ? report.json() : report.text())
         }

@@ -12,16 +12,11 @@ struct Probe: ParsableCommand {
 
     /// This binary's own probe, for the commands that read untrusted inputs.
     static let child = InputProbe(executable: "/proc/self/exe", arguments: ["probe"])
-    /// The same, also checking the content checksums of forecastd's own files (outputs, reference grids).
-    static let verifyingChild = InputProbe(executable: "/proc/self/exe", arguments: ["probe", "--checksums"])
-
-    @Flag(help: "Check the content checksums forecastd writes into its own files.")
-    var checksums = false
 
     @Argument(help: "The NetCDF file.")
     var file: String
 
     func run() throws {
-        try reportingFailures { try CFDataset.readEverything(file, verifying: checksums) }
+        try reportingFailures { try CFDataset.readEverything(file) }
     }
 }

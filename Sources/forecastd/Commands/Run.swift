@@ -11,7 +11,8 @@ struct Run: ParsableCommand {
         abstract: "Forecast the ocean: initial state + atmospheric forcing -> CF NetCDF forecast, one day per step.",
         discussion: """
             Every input is checked before anything is computed; the output is written under a temporary name and \
-            renamed when complete. Progress goes to stderr: a line per day on a terminal, key=value log lines \
+            renamed when complete. SIGINT, SIGTERM or SIGHUP stop the forecast at the next day with no file left \
+            behind (exit 75). Progress goes to stderr: a line per day on a terminal, key=value log lines \
             otherwise; at the end, the time per phase and the peak memory.
             """
     )
@@ -69,9 +70,10 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let request = try request()
-        let log = ProgressLog()
+        let log = ProgressLog(), stop = StopSignals()
         try reportingFailures {
-            let summary = try ForecastJob.run(request, pool: compute.pool, probe: Probe.child, progress: { log.day($0) })
+            let summary = try ForecastJob.run(request, pool: compute.pool, probe: Probe.child, shouldStop: { stop.isRequested },
+                                              progress: { log.day($0) })
             log.finish(summary)
         }
     }

@@ -15,6 +15,8 @@ struct FileReport: Codable, JSONReport {
         var max: Double?
         var nanCount: Int
         var count: Int
+        /// Whether the values match the `forecastd_checksum` forecastd wrote (nil: the variable has none).
+        var contentChecksum: String?
     }
 
     struct VariableEntry: Codable {
@@ -97,7 +99,7 @@ struct FileReport: Codable, JSONReport {
     static func statistics(_ dataset: CFDataset, _ variable: Variable) throws -> Statistics {
         var count = 0, nans = 0, sum = 0.0
         var low = Double.infinity, high = -Double.infinity
-        try dataset.forEachSlab(of: variable) { slab in
+        let matches = try dataset.forEachSlab(of: variable, verifying: false) { slab in
             for v in slab {
                 count += 1
                 if v.isNaN { nans += 1; continue }
@@ -109,7 +111,8 @@ struct FileReport: Codable, JSONReport {
         }
         let valid = count - nans
         return Statistics(min: valid > 0 ? low : nil, mean: valid > 0 ? sum / Double(valid) : nil,
-                          max: valid > 0 ? high : nil, nanCount: nans, count: count)
+                          max: valid > 0 ? high : nil, nanCount: nans, count: count,
+                          contentChecksum: matches.map { $0 ? "matches" : "differs: modified after forecastd wrote it" })
     }
 
     func text() -> String {
@@ -124,7 +127,8 @@ struct FileReport: Codable, JSONReport {
             lines.append(line)
             if let s = v.statistics {
                 let f = { (x: Double?) in x.map { String(format: "%.6g", $0) } ?? "-" }
-                lines.append("      min \(f(s.min))  mean \(f(s.mean))  max \(f(s.max))  NaN \(s.nanCount) of \(s.count)")
+                lines.append("      min \(f(s.min))  mean \(f(s.mean))  max \(f(s.max))  NaN \(s.nanCount) of \(s.count)"
+                             + (s.contentChecksum.map { "  content checksum \($0)" } ?? ""))
             }
         }
         if !axes.isEmpty {

@@ -35,6 +35,7 @@ enum Sysexit: Int32 {
         case let e as ForecastError:
             switch e {
             case .inputData, .forcingDaysMissing: .dataError
+            case .nonFinite: .software
             case .interrupted: .temporaryFailure
             }
         case is ForecastRequestError, is BatchShardError: .usage
