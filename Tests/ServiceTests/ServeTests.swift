@@ -176,4 +176,17 @@ struct ServeTests {
         let done = try await server.wait(for: id) { ["successful", "failed"].contains($0["status"] as? String) }
         #expect(done["status"] as? String == "successful", "\(done)")
     }
+
+    @Test("a second serve on the same state folder is refused (exit 75, naming the folder) and the first goes on untouched")
+    func oneDaemonPerStateFolder() async throws {
+        let server = try ServerProcess.fresh()
+        let id = try await server.submit(days: 2)
+        let second = try #require(Scratch.run(Scratch.forecastd!, ["serve", "--model", "sample=" + Scratch.repository + "/weights-sample",
+                                                                   "--data-root", server.dataRoot, "--state-dir", server.stateFolder,
+                                                                   "--port", "0"]))
+        #expect(second.status == 75 && second.output.contains("another forecastd serve is using this state folder"), "\(second.output)")
+        let done = try await server.wait(for: id) { ["successful", "failed"].contains($0["status"] as? String) }
+        #expect(done["status"] as? String == "successful", "\(done)")
+        #expect(server.stop(SIGTERM) == 0)
+    }
 }

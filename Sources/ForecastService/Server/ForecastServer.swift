@@ -40,7 +40,13 @@ public enum ForecastServer {
     public static func run(_ configuration: ServerConfiguration, pool: ThreadPool) async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "forecastd.serve")
-        try FileManager.default.createDirectory(atPath: configuration.stateFolder, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: configuration.stateFolder, withIntermediateDirectories: true)
+        } catch {
+            throw ServiceStartError.stateFolderUnusable(configuration.stateFolder, "\(error.localizedDescription)")
+        }
+        let lock = try StateFolderLock(folder: configuration.stateFolder)
+        defer { withExtendedLifetime(lock) {} }
         let metrics = ServiceMetrics()
         let store = try JobStore(stateFolder: configuration.stateFolder, queueLimit: configuration.queueLimit,
                                  maxAttempts: configuration.maxAttempts, metrics: metrics, logger: logger)

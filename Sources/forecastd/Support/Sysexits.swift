@@ -1,4 +1,5 @@
 import ArgumentParser
+import ForecastService
 import Foundation
 import NetCDF
 import OceanGrid
@@ -39,6 +40,11 @@ enum Sysexit: Int32 {
             case .interrupted: .temporaryFailure
             }
         case is ForecastRequestError, is BatchShardError: .usage
+        case let e as ServiceStartError:
+            switch e {
+            case .stateFolderInUse: .temporaryFailure
+            case .stateFolderUnusable: .ioError
+            }
         case let e as StepperError:
             switch e {
             case .missing: .noInput
