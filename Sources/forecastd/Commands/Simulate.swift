@@ -49,7 +49,7 @@ struct Simulate: ParsableCommand {
     var restartDir: String?
 
     @Option(help: "Precision with --config: float32 or float64.")
-    var precision = "float32"
+    var precision: StepperPrecision = .float32
 
     @Option(help: "Grid spacing in degrees (default: the case's own).")
     var resolutionDeg: Double?
@@ -63,10 +63,9 @@ struct Simulate: ParsableCommand {
     func validate() throws {
         guard (`case` == nil) != (config == nil) else { throw ValidationError("give either --case or --config") }
         if config != nil {
-            guard out != nil, let days, days >= 1, days.rounded() == days else {
-                throw ValidationError("--config needs --out and --days (a whole number of days)")
+            guard out != nil, let days, days >= 1, days <= 36_525, days.rounded() == days else {
+                throw ValidationError("--config needs --out and --days (a whole number of days, at most 36525)")
             }
-            guard StepperPrecision(rawValue: precision) != nil else { throw ValidationError("--precision: float32 or float64") }
             return
         }
         guard let name = `case`, Self.cases.contains(name) else {
@@ -83,7 +82,7 @@ struct Simulate: ParsableCommand {
         if let config, let out, let days {
             try reportingFailures {
                 var request = SimulationRequest(configuration: config, initial: initial, forcing: forcing, days: Int(days), output: out)
-                request.precision = StepperPrecision(rawValue: precision)!
+                request.precision = precision
                 request.restartDirectory = restartDir
                 let log = ProgressLog()
                 let summary = try Simulation.run(request, resumedFrom: { log.resumed(day: $0) }) { day, total in

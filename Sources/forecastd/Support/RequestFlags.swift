@@ -1,10 +1,12 @@
 import Foundation
 import ArgumentParser
 import OceanGrid
+import OceanStepper
 import Surrogate
 
 extension ForcingMode: ExpressibleByArgument {}
 extension ForecastEncoding: ExpressibleByArgument {}
+extension StepperPrecision: ExpressibleByArgument {}
 
 extension ForecastRequest.Field {
     /// The command-line flag that sets this field.
