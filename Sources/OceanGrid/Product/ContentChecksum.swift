@@ -23,16 +23,25 @@ public struct ContentChecksum: Sendable, Equatable {
     }
 }
 
+/// What a whole-variable read does with a variable's `forecastd_checksum`.
+public enum ChecksumUse: Sendable {
+    /// A mismatch is an error: files forecastd wrote and nobody else touched (a batch's own outputs).
+    case enforce
+    /// Compute it and say whether it matches: files that other tools may have edited.
+    case report
+    /// Do not compute it.
+    case ignore
+}
+
 extension CFDataset {
     /// Reads the whole of `variable` once, one outermost index at a time (memory stays bounded by one slab),
     /// handing each slab's decoded values to `body`. Returns whether the values match the variable's
-    /// `forecastd_checksum` (nil when it has none). When `verifying`, a mismatch throws
-    /// ``NetCDFError/notNetCDF(path:detail:)`` ("corrupted") instead: for files forecastd wrote and nobody else
-    /// touched (a batch's own outputs). Files other tools edited keep a stale checksum attribute (ncks, xarray
-    /// copy attributes), so elsewhere a mismatch is only reported.
+    /// `forecastd_checksum` (nil when it has none or `checksum` is `.ignore`). With `.enforce`, a mismatch throws
+    /// ``NetCDFError/notNetCDF(path:detail:)`` ("corrupted") instead. Files other tools edited keep a stale
+    /// checksum attribute (ncks and xarray copy attributes), so only forecastd's own outputs enforce it.
     @discardableResult
-    public func forEachSlab(of variable: Variable, verifying: Bool = true, _ body: ([Float]) throws -> Void) throws -> Bool? {
-        let expected = try variable.attributes()[ContentChecksum.attribute]?.text
+    public func forEachSlab(of variable: Variable, checksum use: ChecksumUse = .enforce, _ body: ([Float]) throws -> Void) throws -> Bool? {
+        let expected = use == .ignore ? nil : try variable.attributes()[ContentChecksum.attribute]?.text
         let packing = try CFPacking(variable: variable)
         var checksum = ContentChecksum()
         let shape = variable.shape
@@ -44,7 +53,7 @@ extension CFDataset {
             try body(packing.decode(raw))
         }
         guard let expected else { return nil }
-        if verifying && checksum.text != expected {
+        if use == .enforce && checksum.text != expected {
             throw NetCDFError.notNetCDF(path: path, detail: "corrupted: the content of '\(variable.name)' does not match its "
                                             + "\(ContentChecksum.attribute) (\(checksum.text), expected \(expected))")
         }
@@ -61,7 +70,7 @@ extension CFDataset {
         for variable in dataset.variables {
             _ = try variable.attributes()
             guard variable.type.isNumeric else { continue }
-            try dataset.forEachSlab(of: variable, verifying: false) { _ in }
+            try dataset.forEachSlab(of: variable, checksum: .ignore) { _ in }
         }
     }
 }

@@ -10,6 +10,16 @@ public struct ForecastTimings: Sendable, Codable {
     public init() {}
     public var total: Double { read + fluxes + network + write }
 
+    /// Seconds since `start` (a `DispatchTime` uptime in nanoseconds).
+    static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+    /// Seconds `body` takes.
+    static func measure(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return seconds(since: start)
+    }
+
     /// Adds another period's seconds phase by phase.
     public mutating func add(_ other: ForecastTimings) {
         read += other.read
@@ -53,18 +63,18 @@ public enum ForecastJob {
         let rollout = Rollout(model: inputs.model, initial: inputs.initial.state, pool: pool)
         let sink = try ForecastSink(request: request, layout: inputs.layout, rollout: rollout)
         var timings = ForecastTimings()
-        timings.read = seconds(since: start)
+        timings.read = ForecastTimings.seconds(since: start)
         let atmosphere = AtmosphereDay.zeros(cells: inputs.model.latitudes.count * inputs.model.longitudes.count)
         for day in 1...request.days {
             if shouldStop() { throw ForecastError.interrupted(path: request.output, day: day) }
             let date = AtmosphereForcing.date(inputs.initial.referenceTime, plus: day)
             var dayTimings = ForecastTimings()
-            dayTimings.read = try measure {
+            dayTimings.read = try ForecastTimings.measure {
                 try inputs.forcing.read(date, mode: request.forcingMode, into: atmosphere)
                 try inputs.forcing.requirePhysical(atmosphere, date: date, ocean: rollout.surfaceOcean)
             }
-            dayTimings.fluxes = measure { rollout.computeFluxes(atmosphere: atmosphere) }
-            dayTimings.network = try measure { try rollout.advance(day: day) }
+            dayTimings.fluxes = ForecastTimings.measure { rollout.computeFluxes(atmosphere: atmosphere) }
+            dayTimings.network = try ForecastTimings.measure { try rollout.advance(day: day) }
             dayTimings.write = try sink.write(day: day, from: rollout)
             timings.add(dayTimings)
             progress(ForecastProgress(day: day, days: request.days, date: date, timings: dayTimings))
@@ -73,13 +83,5 @@ public enum ForecastJob {
         timings.write += waited
         return ForecastSummary(outputs: outputs, referenceTime: inputs.initial.referenceTime, timings: timings,
                                notes: inputs.initial.notes + inputs.forcing.notes)
-    }
-
-    private static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-
-    private static func measure(_ body: () throws -> Void) rethrows -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        return seconds(since: start)
     }
 }

@@ -19,8 +19,11 @@ final class ForecastSink {
     init(request: ForecastRequest, layout: ForecastLayout, rollout: Rollout) throws {
         self.request = request
         self.layout = layout
-        _ = try AtomicOutput(path: request.output)
-        writer = request.perDayFiles ? nil : try ForecastWriter(path: request.output, layout: layout)
+        if request.perDayFiles {
+            _ = try AtomicOutput(path: Self.perDayPath(request.output, day: 1))
+        } else {
+            writer = try ForecastWriter(path: request.output, layout: layout)
+        }
         buffers = [rollout.makeOutputBuffers(), rollout.makeOutputBuffers()]
     }
 
@@ -53,9 +56,7 @@ final class ForecastSink {
     func finish() throws -> (paths: [String], seconds: Double) {
         var seconds = try writes.drain()
         if let file = writer {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try file.finish()
-            seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            seconds += try ForecastTimings.measure { try file.finish() }
             completed.value.paths.append(request.output)
             writer = nil
         }

@@ -22,6 +22,8 @@ public final class Rollout {
     private let plane: Int
     /// Normalised clip bounds per state channel.
     private let lower: [Float], upper: [Float]
+    /// Per state channel, the first ocean cell where a day's change was not finite (-1: none); filled by ``advance(day:)``.
+    private let firstNonFinite: UnsafeMutablePointer<Int>
 
     /// Prepares a forecast from `initial` (physical units, NaN on land).
     public init(model: ForecastModel, initial: Tensor, pool: ThreadPool = .shared) {
@@ -34,6 +36,7 @@ public final class Rollout {
         physical = Tensor(zeros: shape)
         ocean = Tensor(zeros: shape)
         change = Tensor(zeros: shape)
+        firstNonFinite = .allocate(capacity: shape[0])
         fluxes = Tensor(zeros: [c.fluxChannels, shape[1], shape[2]])
         lower = model.stateLower.indices.map { (model.stateLower[$0] - model.stateOffset[$0]) / model.stateScale[$0] }
         upper = model.stateUpper.indices.map { (model.stateUpper[$0] - model.stateOffset[$0]) / model.stateScale[$0] }
@@ -55,6 +58,8 @@ public final class Rollout {
         let first = model.channel(.thetao) * plane
         return ocean.reshaped(Dimensions(ocean.count)).slice(0, first..<(first + plane))
     }
+
+    deinit { firstNonFinite.deallocate() }
 
     /// The physical field of `channel` as `[H * W]` (a view).
     func channel(_ index: Int) -> Tensor { physical.reshaped(Dimensions(physical.count)).slice(0, (index * plane)..<((index + 1) * plane)) }
@@ -80,8 +85,7 @@ public final class Rollout {
         try model.surrogate.forward(state: state, flux: fluxes, into: change)
         let ps = state.pointer, pc = change.pointer, po = ocean.pointer, pp = physical.pointer
         let offset = model.stateOffset, scale = model.stateScale, plane = plane, lower = lower, upper = upper
-        let firstBad = UnsafeMutablePointer<Int>.allocate(capacity: state.shape[0])
-        defer { firstBad.deallocate() }
+        let firstBad = firstNonFinite
         pool.parallelFor(state.shape[0]) { channel, _ in
             firstBad[channel] = -1
             for i in (channel * plane)..<((channel + 1) * plane) {

@@ -60,9 +60,7 @@ struct Run: ParsableCommand {
         request.perDayFiles = perDayFiles
         request.encoding = pack
         request.deflateLevel = deflate
-        do { request.stateNames = try ForecastRequest.stateNames(pairs: variables) } catch let error as ForecastRequestError {
-            throw ValidationError("\(error.field.flag) \(error.problem)")
-        }
+        request.stateNames = try withFlags { try ForecastRequest.stateNames(pairs: variables) }
         request.forcingMode = forcingMode
         request.history = ForecastRequest.commandLineHistory
         return request

@@ -99,7 +99,7 @@ struct FileReport: Codable, JSONReport {
     static func statistics(_ dataset: CFDataset, _ variable: Variable) throws -> Statistics {
         var count = 0, nans = 0, sum = 0.0
         var low = Double.infinity, high = -Double.infinity
-        let matches = try dataset.forEachSlab(of: variable, verifying: false) { slab in
+        let matches = try dataset.forEachSlab(of: variable, checksum: .report) { slab in
             for v in slab {
                 count += 1
                 if v.isNaN { nans += 1; continue }

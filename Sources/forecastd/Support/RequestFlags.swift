@@ -25,12 +25,20 @@ extension ForecastRequest.Field {
     }
 }
 
+extension ForecastRequestError {
+    /// The error as a usage error worded with the command's flags (`--days must be ...`, exit 64).
+    var usage: ValidationError { ValidationError("\(field.flag) \(problem)") }
+}
+
+/// Runs `body`, rewording a ``ForecastRequestError`` with the command's flags.
+func withFlags<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as ForecastRequestError { throw error.usage }
+}
+
 extension ForecastRequest {
     /// Throws the first rule the request (or only its options) breaks, as a usage error worded with the command's flags.
     func validateFlags(options: Bool = false) throws {
-        do { try options ? validateOptions() : validate() } catch let error as ForecastRequestError {
-            throw ValidationError("\(error.field.flag) \(error.problem)")
-        }
+        try withFlags { try options ? validateOptions() : validate() }
     }
 
     /// The `history` attribute of a forecast asked for on this command line.

@@ -66,7 +66,7 @@ func reportingFailures(_ body: () throws -> Void) throws {
     } catch let error as ValidationError {
         throw error
     } catch let error as ForecastRequestError {
-        throw ValidationError("\(error.field.flag) \(error.problem)")
+        throw error.usage
     } catch {
         FileHandle.standardError.write(Data("forecastd: \(error)\n".utf8))
         throw ExitCode(Sysexit.of(error).rawValue)
