@@ -130,7 +130,7 @@ struct ForecastJobTests {
         let inputs = try ForecastFixtures.inputs(["--kelvin"])
         let model = try ForecastModel(folder: try ForecastFixtures.model.get())
         let state = try InitialState.read(path: inputs + "/init.nc", model: model)
-        #expect(state.notes.contains { $0.contains("thetao is in K; converted to degrees_C") })
+        #expect(state.notes.contains { $0.contains("thetao is in K; converted to degC") })
         let t = state.state.slice(0, model.channel(.thetao)..<(model.channel(.thetao) + 1)).contiguous().toArray().filter { !$0.isNaN }
         #expect(t.allSatisfy { (10...30).contains($0) }, "converted range \(t.min()!) ... \(t.max()!)")
     }

@@ -67,7 +67,8 @@ enum ExecutionRequest {
                                initial: try roots.resolve(try required("init"), field: "/inputs/init"),
                                forcing: try roots.resolve(try required("forcing"), field: "/inputs/forcing"),
                                days: try integer("days", default: 15), deflate: try integer("deflate", default: 1),
-                               pack: try choice("pack"), forcingMode: try choice("forcing_mode") ?? .strict, variables: variables)
+                               pack: try choice("pack"), forcingMode: try choice("forcing_mode") ?? .strict, variables: variables,
+                               start: try string("start"))
         do {
             try parsed.request(modelFolder: model, output: resultPlaceholder).validate()
         } catch let error as ForecastRequestError {

@@ -32,9 +32,11 @@ public struct JobInputs: Codable, Sendable, Equatable {
     public var forcingMode: ForcingMode
     /// Variable names in the init file (`thetao` -> `votemper`).
     public var variables: [String: String]
+    /// The init file's time to start from; nil: its only time.
+    public var start: String?
 
     enum CodingKeys: String, CodingKey {
-        case model, initial = "init", forcing, days, deflate, pack, forcingMode = "forcing_mode", variables
+        case model, initial = "init", forcing, days, deflate, pack, forcingMode = "forcing_mode", variables, start
     }
 
     /// The forecast these inputs ask for, with the model in `modelFolder`, written to `output`.
@@ -45,6 +47,7 @@ public struct JobInputs: Codable, Sendable, Equatable {
         request.encoding = pack ?? .float32
         request.forcingMode = forcingMode
         request.stateNames = try ForecastRequest.stateNames(variables)
+        request.start = start
         return request
     }
 }

@@ -71,33 +71,39 @@ public struct CFDataset: Sendable {
         return CFAxis(kind: kind, name: coordinate.name, values: values, flippedToPositiveDown: flipped)
     }
 
-    /// The time coordinate of `variable`, with its units and calendar.
+    /// The time coordinate of `variable`, with its units and calendar; throws ``NetCDFError/badAttribute(path:variable:attribute:problem:)``
+    /// for units that are not CF time ("days" with no reference date: see ``storedTime(of:)``).
     public func timeAxis(of variable: Variable) throws -> CFTimeAxis? {
+        guard let stored = try storedTime(of: variable) else { return nil }
+        let calendarText = stored.attributes["calendar"]?.text ?? "standard"
+        guard let calendar = CFCalendar(attribute: calendarText) else {
+            throw NetCDFError.badAttribute(path: path, variable: stored.name, attribute: "calendar",
+                                           problem: "unknown calendar '\(calendarText)'; known: standard, gregorian, "
+                                               + "proleptic_gregorian, noleap, 365_day, all_leap, 366_day, 360_day")
+        }
+        guard let units = CFTimeUnits(units: stored.units, calendar: calendar) else {
+            throw NetCDFError.badAttribute(path: path, variable: stored.name, attribute: "units",
+                                           problem: "'\(stored.units)' is not '<seconds|minutes|hours|days> since <date>'"
+                                               + " in the \(calendar.rawValue) calendar")
+        }
+        let reach = Self.timeReachSeconds / units.secondsPerUnit
+        if let index = stored.values.firstIndex(where: { !(abs($0) <= reach) }) {
+            throw NetCDFError.badCoordinate(path: path, variable: stored.name, problem: "value \(stored.values[index]) at index \(index) is "
+                                           + "missing or more than 100,000 years from \(units.reference)")
+        }
+        try Self.requireMonotonic(stored.values, path: path, name: stored.name, increasing: true)
+        return CFTimeAxis(name: stored.name, units: units, values: stored.values)
+    }
+
+    /// The time coordinate of `variable` as stored, whatever its units say (Veros writes "days" with no
+    /// reference date): its name, units text, attributes and decoded values; nil without a time dimension.
+    public func storedTime(of variable: Variable) throws -> (name: String, units: String, attributes: [String: AttributeValue], values: [Double])? {
         let kinds = try axisKinds(of: variable)
         guard let index = kinds.firstIndex(of: .time) else { return nil }
         let name = variable.dimensions[index].name
         let coordinate = try self.variable(name)
         let attributes = try coordinate.attributes()
-        let calendarText = attributes["calendar"]?.text ?? "standard"
-        guard let calendar = CFCalendar(attribute: calendarText) else {
-            throw NetCDFError.badAttribute(path: path, variable: name, attribute: "calendar",
-                                           problem: "unknown calendar '\(calendarText)'; known: standard, gregorian, "
-                                               + "proleptic_gregorian, noleap, 365_day, all_leap, 366_day, 360_day")
-        }
-        let unitsText = attributes["units"]?.text ?? ""
-        guard let units = CFTimeUnits(units: unitsText, calendar: calendar) else {
-            throw NetCDFError.badAttribute(path: path, variable: name, attribute: "units",
-                                           problem: "'\(unitsText)' is not '<seconds|minutes|hours|days> since <date>'"
-                                               + " in the \(calendar.rawValue) calendar")
-        }
-        let values = try decodedDoubles(coordinate)
-        let reach = Self.timeReachSeconds / units.secondsPerUnit
-        if let index = values.firstIndex(where: { !(abs($0) <= reach) }) {
-            throw NetCDFError.badCoordinate(path: path, variable: name, problem: "value \(values[index]) at index \(index) is "
-                                           + "missing or more than 100,000 years from \(units.reference)")
-        }
-        try Self.requireMonotonic(values, path: path, name: name, increasing: true)
-        return CFTimeAxis(name: name, units: units, values: values)
+        return (name, attributes["units"]?.text ?? "", attributes, try decodedDoubles(coordinate))
     }
 
     /// How far from their reference date time values may lie (100,000 years): every date computed from them

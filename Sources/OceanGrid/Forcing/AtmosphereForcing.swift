@@ -24,16 +24,18 @@ public final class AtmosphereForcing {
     private let dates: [CFDateTime]
     private let hasTime: [Bool]
     private let height: Int, width: Int
+    private let placement: GridPlacement
+    private let scratch: Tensor
 
-    static let lookup: [(name: String, standard: [String], names: [String])] = [
-        ("u10", ["eastward_wind"], ["u10", "10u", "uas"]),
-        ("v10", ["northward_wind"], ["v10", "10v", "vas"]),
-        ("msl", ["air_pressure_at_mean_sea_level"], ["msl", "psl", "slp"]),
-        ("t2m", ["air_temperature"], ["t2m", "2t", "tas"]),
-        ("d2m", ["dew_point_temperature"], ["d2m", "2d", "tdps"]),
-        ("ssr", ["surface_net_downward_shortwave_flux"], ["ssr", "rsns"]),
-        ("strd", ["surface_downwelling_longwave_flux_in_air"], ["strd", "rlds"]),
-        ("mtpr", ["precipitation_flux"], ["mtpr", "pr", "tp"]),
+    static let lookup: [(name: String, standard: [String], names: [String], quantity: PhysicalQuantity)] = [
+        ("u10", ["eastward_wind"], ["u10", "10u", "uas"], .velocity),
+        ("v10", ["northward_wind"], ["v10", "10v", "vas"], .velocity),
+        ("msl", ["air_pressure_at_mean_sea_level"], ["msl", "psl", "slp"], .pressure),
+        ("t2m", ["air_temperature"], ["t2m", "2t", "tas"], .airTemperature),
+        ("d2m", ["dew_point_temperature"], ["d2m", "2d", "tdps"], .airTemperature),
+        ("ssr", ["surface_net_downward_shortwave_flux"], ["ssr", "rsns"], .radiation),
+        ("strd", ["surface_downwelling_longwave_flux_in_air"], ["strd", "rlds"], .radiation),
+        ("mtpr", ["precipitation_flux"], ["mtpr", "pr", "tp"], .precipitation),
     ]
 
     /// Opens `path` and checks every variable against the model's grid.
@@ -44,9 +46,15 @@ public final class AtmosphereForcing {
         width = model.longitudes.count
         var variables: [Variable] = [], conversions: [(Float, Float)] = [], notes: [String] = [], hasTime: [Bool] = []
         var dates: [CFDateTime]?
+        var placement: GridPlacement?
         for entry in Self.lookup {
             let v = try dataset.find(entry.name, override: names[entry.name], standardNames: entry.standard, names: entry.names)
-            try dataset.requireGrid(of: v, latitudes: model.latitudes, longitudes: model.longitudes)
+            let found = try dataset.placement(of: v, latitudes: model.latitudes, longitudes: model.longitudes)
+            if let placement, placement != found {
+                throw ForecastError.inputData(path: path, variable: v.name, detail: "lies on the model's points in another order than the other forcing variables")
+            }
+            if placement == nil, let note = found.note { notes.append("\(path): \(note)") }
+            placement = found
             let kinds = try dataset.axisKinds(of: v)
             if kinds != [.time, .latitude, .longitude] { try dataset.requireDimensions(v, [.latitude, .longitude]) }
             hasTime.append(kinds.count == 3)
@@ -56,7 +64,8 @@ public final class AtmosphereForcing {
                 }
                 dates = axis.dates
             }
-            let (scale, offset, note) = Self.conversion(entry.name, v, units: try v.attributes()["units"]?.text ?? "")
+            let (scale, offset, note) = try entry.quantity.requireConversion(from: try v.attributes()["units"]?.text ?? "",
+                                                                             path: path, variable: v.name)
             if let note { notes.append(note) }
             variables.append(v)
             conversions.append((scale, offset))
@@ -69,6 +78,8 @@ public final class AtmosphereForcing {
         self.dates = dates
         self.hasTime = hasTime
         self.notes = notes
+        self.placement = placement ?? .identity
+        scratch = Tensor(zeros: [height * width])
     }
 
     /// The time step for `date`: the one within 12 hours of it.
@@ -102,12 +113,12 @@ public final class AtmosphereForcing {
             let earlier = dates.lastIndex { $0 < date } ?? 0
             for (i, v) in variables.enumerated() { try read(v, step: earlier, variable: i, into: fields[i]) }
         case .climatology:
-            let scratch = Tensor(zeros: [height * width])
+            let oneDay = Tensor(zeros: [height * width])
             for (i, v) in variables.enumerated() {
                 fields[i].fill(0)
                 for t in dates.indices {
-                    try read(v, step: t, variable: i, into: scratch)
-                    Elementwise.axpy(alpha: 1 / Float(dates.count), x: scratch, y: fields[i])
+                    try read(v, step: t, variable: i, into: oneDay)
+                    Elementwise.axpy(alpha: 1 / Float(dates.count), x: oneDay, y: fields[i])
                 }
             }
         }
@@ -117,6 +128,7 @@ public final class AtmosphereForcing {
         let start = hasTime[i] ? [step, 0, 0] : [0, 0], count = hasTime[i] ? [1, height, width] : [height, width]
         let (scale, offset) = conversions[i]
         try dataset.read(v, start: start, count: count, into: UnsafeMutableBufferPointer(start: field.pointer, count: field.count))
+        placement.reorder(field.pointer, planes: 1, height: height, width: width, scratch: scratch.pointer)
         if scale != 1 || offset != 0 {
             for k in 0..<field.count { field.pointer[k] = field.pointer[k] * scale + offset }
         }
@@ -142,19 +154,5 @@ public final class AtmosphereForcing {
                 \(range.lowerBound)...\(range.upperBound) of \(name) (in m s-1, Pa, K, W m-2 or kg m-2 s-1 after unit conversion)
                 """)
         }
-    }
-
-    /// scale and offset bringing `name` to SI units, with a note when a conversion happens.
-    static func conversion(_ name: String, _ v: Variable, units: String) -> (Float, Float, String?) {
-        let u = units.lowercased().replacingOccurrences(of: "**", with: "^").trimmingCharacters(in: .whitespaces)
-        func note(_ to: String) -> String { "\(v.name): \(units) converted to \(to)" }
-        if (name == "t2m" || name == "d2m") && ["degc", "degrees_c", "celsius", "c"].contains(u) { return (1, 273.15, note("K")) }
-        if name == "msl" && ["hpa", "mbar", "mb"].contains(u) { return (100, 0, note("Pa")) }
-        if (name == "ssr" || name == "strd") && u.hasPrefix("j m") {
-            return (1 / 86_400, 0, note("W m-2 (a daily accumulation divided by 86400 s)"))
-        }
-        if name == "mtpr" && (u == "m" || u == "m of water equivalent") { return (1000 / 86_400, 0, note("kg m-2 s-1 (metres per day of water)")) }
-        if name == "mtpr" && ["mm/day", "mm day-1", "kg m-2 day-1"].contains(u) { return (1 / 86_400, 0, note("kg m-2 s-1")) }
-        return (1, 0, nil)
     }
 }

@@ -20,21 +20,27 @@ public struct InitialState: Sendable {
         .zos: (["sea_surface_height_above_geoid", "sea_surface_height"], ["zos", "sossheig", "ssh", "zeta"]),
     ]
 
-    /// Reads `path` onto `model`'s grid; `names` overrides the variable names (from `--var thetao=NAME`).
-    public static func read(path: String, model: some OceanStateGrid, names: [OceanVariable: String] = [:]) throws -> InitialState {
+    /// Reads `path` onto `model`'s grid; `names` overrides the variable names (from `--var thetao=NAME`);
+    /// `start` chooses the time of a file holding several (see ``StartTime``).
+    public static func read(path: String, model: some OceanStateGrid, names: [OceanVariable: String] = [:],
+                            start: String? = nil) throws -> InitialState {
         let dataset = try CFDataset(path: path)
         let h = model.latitudes.count, w = model.longitudes.count, plane = h * w
         let state = Tensor(zeros: [model.stateChannelCount, h, w])
+        let scratch = Tensor(zeros: [plane])
         var notes: [String] = []
-        var referenceTime: CFDateTime?
+        var time: StartTime?
         var temperatureAxes: (lat: String, lon: String)?
+        var placement: GridPlacement?
         for variable in OceanVariable.allCases {
             let entry = lookup[variable]!
             let v = try dataset.find(variable.rawValue, override: names[variable], standardNames: entry.standard, names: entry.names)
             let kinds = try dataset.axisKinds(of: v)
             let expected: [CFAxisKind] = variable.hasDepth ? [.time, .depth, .latitude, .longitude] : [.time, .latitude, .longitude]
             if kinds != expected { try dataset.requireDimensions(v, Array(expected.dropFirst())) }
-            try dataset.requireGrid(of: v, latitudes: model.latitudes, longitudes: model.longitudes)
+            let found = try dataset.placement(of: v, latitudes: model.latitudes, longitudes: model.longitudes)
+            if placement == nil, let note = found.note { notes.append("\(path): \(note)") }
+            placement = found
             // Velocities on another grid than the tracers (Arakawa C staggering) are not mixed up silently.
             let axes = (lat: try dataset.axis(.latitude, of: v)!.name, lon: try dataset.axis(.longitude, of: v)!.name)
             if variable == .uo || variable == .vo, let t = temperatureAxes, t != axes {
@@ -44,27 +50,28 @@ public struct InitialState: Sendable {
                     """)
             }
             var timeIndex = 0
-            if let time = try dataset.timeAxis(of: v) {
-                guard !time.values.isEmpty else {
-                    throw ForecastError.inputData(path: path, variable: v.name, detail: "holds no time step (its time dimension is empty)")
+            if let chosen = try StartTime(of: v, in: dataset, start: start) {
+                if let time, time.date != chosen.date {
+                    throw ForecastError.inputData(path: path, variable: v.name, detail: "time \(chosen.date) differs from the other variables' \(time.date)")
                 }
-                timeIndex = time.values.count - 1
-                let date = time.dates[timeIndex]
-                if let referenceTime, referenceTime != date {
-                    throw ForecastError.inputData(path: path, variable: v.name, detail: "last time \(date) differs from the other variables' \(referenceTime)")
-                }
-                referenceTime = date
+                if time == nil { notes.append(chosen.note) }
+                time = chosen
+                timeIndex = chosen.index
             }
             let hasTime = kinds.first == .time
-            let (scale, offset, note) = try unitConversion(variable, v, dataset: dataset)
+            let units = try v.attributes()["units"]?.text ?? ""
+            let (scale, offset, note) = try variable.quantity.requireConversion(from: units, path: path, variable: v.name)
             if let note { notes.append(note) }
+            let levels = variable.hasDepth ? try dataset.axis(.depth, of: v)!.values.count : 1
+            var values = try dataset.read(v, start: (hasTime ? [timeIndex] : []) + (variable.hasDepth ? [0, 0, 0] : [0, 0]),
+                                          count: (hasTime ? [1] : []) + (variable.hasDepth ? [levels, h, w] : [h, w]))
+            values.withUnsafeMutableBufferPointer {
+                found.reorder($0.baseAddress!, planes: levels, height: h, width: w, scratch: scratch.pointer)
+            }
             if variable.hasDepth {
                 if variable == .thetao { temperatureAxes = axes }
                 let depths = try dataset.axis(.depth, of: v)!
                 let sources = try levelSources(model.levels, depths.values, path: path, variable: v.name, notes: &notes)
-                let nz = depths.values.count
-                let values = try dataset.read(v, start: hasTime ? [timeIndex, 0, 0, 0] : [0, 0, 0],
-                                              count: hasTime ? [1, nz, h, w] : [nz, h, w])
                 for (level, source) in sources.enumerated() {
                     let dst = state.pointer + model.channel(variable, level: level) * plane
                     for i in 0..<plane {
@@ -74,16 +81,15 @@ public struct InitialState: Sendable {
                     }
                 }
             } else {
-                let values = try dataset.read(v, start: hasTime ? [timeIndex, 0, 0] : [0, 0], count: hasTime ? [1, h, w] : [h, w])
                 let dst = state.pointer + model.channel(.zos) * plane
                 for i in 0..<plane { dst[i] = values[i] * scale + offset }
             }
         }
-        guard let referenceTime else {
+        guard let time else {
             throw ForecastError.inputData(path: path, variable: nil, detail: "no time coordinate: the forecast's reference time is unknown")
         }
         try requireConsistentLand(state, model: model, path: path)
-        return InitialState(state: state, referenceTime: referenceTime, notes: notes)
+        return InitialState(state: state, referenceTime: time.date, notes: notes)
     }
 
     /// Where a model level's values come from: file levels `lower` and `upper` mixed by `weight`
@@ -118,22 +124,6 @@ public struct InitialState: Sendable {
             notes.append("\(variable): model level \(level) m interpolated linearly between file depths \(above.element) m and \(below.element) m")
             return LevelSource(lower: above.offset, upper: below.offset, weight: Float(weight))
         }
-    }
-
-    /// scale and offset that bring `variable` to the model's units, with a note when a conversion happens.
-    static func unitConversion(_ variable: OceanVariable, _ v: Variable, dataset: CFDataset) throws -> (Float, Float, String?) {
-        let units = (try v.attributes()["units"]?.text ?? "").trimmingCharacters(in: .whitespaces)
-        let lowered = units.lowercased()
-        switch variable {
-        case .thetao where ["k", "kelvin", "degk", "deg_k", "degrees_k"].contains(lowered):
-            return (1, -273.15, "warning: \(v.name) is in \(units); converted to degrees_C")
-        case .uo, .vo, .zos:
-            if ["cm s-1", "cm/s", "cm s**-1", "cm"].contains(lowered) {
-                return (0.01, 0, "warning: \(v.name) is in \(units); converted to \(variable == .zos ? "m" : "m s-1")")
-            }
-        default: break
-        }
-        return (1, 0, nil)
     }
 
     /// Land is where the initial state is NaN; every 3-D variable must agree level by level, and zos with the

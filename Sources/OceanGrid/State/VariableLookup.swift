@@ -17,27 +17,25 @@ extension CFDataset {
                                       + variables.map(\.name).joined(separator: ", "))
     }
 
-    /// Checks that `variable` lies on the model's grid: same number of latitudes and longitudes, each within
-    /// `tolerance` degrees (longitudes compared modulo 360).
-    public func requireGrid(of variable: Variable, latitudes: [Double], longitudes: [Double], tolerance: Double = 1e-4) throws {
+    /// Where `variable`'s horizontal grid puts the model's points: the same number of latitudes and longitudes,
+    /// each within `tolerance` degrees (longitudes compared modulo 360), in the model's order or reordered as
+    /// ``GridPlacement`` allows (north-to-south latitudes, a rotated longitude circle); an error otherwise.
+    public func placement(of variable: Variable, latitudes: [Double], longitudes: [Double],
+                          tolerance: Double = 1e-4) throws -> GridPlacement {
         guard let lat = try axis(.latitude, of: variable), let lon = try axis(.longitude, of: variable) else {
             throw ForecastError.inputData(path: path, variable: variable.name, detail: "has no latitude or longitude dimension")
+        }
+        if let placement = GridPlacement.matching(fileLatitudes: lat.values, fileLongitudes: lon.values,
+                                                  latitudes: latitudes, longitudes: longitudes, tolerance: tolerance) {
+            return placement
         }
         func describe(_ v: [Double]) -> String {
             v.isEmpty ? "none" : "\(v.count) values \(v.first!) .. \(v.last!)"
         }
-        func differ(_ a: [Double], _ b: [Double], wrap: Bool) -> Bool {
-            a.count != b.count || zip(a, b).contains { x, y in
-                let d = abs(x - y)
-                return (wrap ? min(d.truncatingRemainder(dividingBy: 360), 360 - d.truncatingRemainder(dividingBy: 360)) : d) > tolerance
-            }
-        }
-        if differ(lat.values, latitudes, wrap: false) || differ(lon.values, longitudes, wrap: true) {
-            throw ForecastError.inputData(path: path, variable: variable.name, detail: """
-                is not on the model's grid: latitudes \(describe(lat.values)), longitudes \(describe(lon.values)); \
-                the model expects latitudes \(describe(latitudes)), longitudes \(describe(longitudes)) \
-                (within \(tolerance) degrees)
-                """)
-        }
+        throw ForecastError.inputData(path: path, variable: variable.name, detail: """
+            is not on the model's grid: latitudes \(describe(lat.values)), longitudes \(describe(lon.values)); \
+            the model expects latitudes \(describe(latitudes)), longitudes \(describe(longitudes)) \
+            (within \(tolerance) degrees, in either latitude order and any rotation of the longitudes)
+            """)
     }
 }

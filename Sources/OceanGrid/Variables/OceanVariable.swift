@@ -45,6 +45,16 @@ public enum OceanVariable: String, CaseIterable, Sendable {
         }
     }
 
+    /// What it measures, for unit conversion on read.
+    public var quantity: PhysicalQuantity {
+        switch self {
+        case .uo, .vo: .velocity
+        case .thetao: .seaTemperature
+        case .so: .salinity
+        case .zos: .seaLevel
+        }
+    }
+
     /// True for the 3-D variables (one channel per depth level); zos is a single surface channel.
     public var hasDepth: Bool { self != .zos }
 }

@@ -145,8 +145,12 @@ public struct StepperGrid: Sendable, OceanStateGrid {
             guard let file = b.path, let name = b.variable else { throw bad("path", "netcdf bathymetry needs path and variable") }
             let dataset = try CFDataset(path: file)
             let v = try dataset.variable(name)
-            try dataset.requireGrid(of: v, latitudes: latitudes, longitudes: longitudes)
-            let values = try dataset.read(v, start: [0, 0], count: [ny, nx])
+            let placement = try dataset.placement(of: v, latitudes: latitudes, longitudes: longitudes)
+            var values = try dataset.read(v, start: [0, 0], count: [ny, nx])
+            var scratch = [Float](repeating: 0, count: ny * nx)
+            values.withUnsafeMutableBufferPointer { v in
+                scratch.withUnsafeMutableBufferPointer { placement.reorder(v.baseAddress!, planes: 1, height: ny, width: nx, scratch: $0.baseAddress!) }
+            }
             return values.map { $0.isFinite && $0 > 0 ? Double($0) : 0 }
         default:
             throw bad("kind", "'\(b.kind)' is not flat, basin or netcdf")

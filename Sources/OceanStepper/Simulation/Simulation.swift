@@ -103,7 +103,7 @@ public enum Simulation {
             return try RestartFile.read(file, into: stepper).date
         }
         if let file = request.initial {
-            let state = try InitialState.read(path: file, model: grid)
+            let state = try InitialState.read(path: file, model: grid, start: request.start)
             let values = (0..<state.state.count).map { Double(state.state.pointer[$0]) }.map { $0.isFinite ? $0 : 0 }
             func block(_ v: OceanVariable) -> [Double] {
                 let first = grid.channel(v) * plane

@@ -5,6 +5,8 @@ public struct SimulationRequest: Sendable {
     public var initial: String?
     /// Atmosphere file for `bulk` forcing.
     public var forcing: String?
+    /// The initial state file's time to start from; needed when it holds several times.
+    public var start: String?
     public var days: Int
     public var output: String
     public var precision: StepperPrecision = .float32

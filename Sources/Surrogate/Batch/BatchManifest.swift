@@ -1,22 +1,26 @@
 import OceanGrid
 import Foundation
 
-/// One forecast of a batch: its name (the output is `NAME.nc`), initial state and forcing.
+/// One forecast of a batch: its name (the output is `NAME.nc`), initial state, forcing and, for an init file
+/// holding several times, the time to start from.
 public struct BatchEntry: Sendable, Equatable, Codable {
     public var name: String
     public var initial: String
     public var forcing: String
+    public var start: String?
 
-    public init(name: String, initial: String, forcing: String) {
+    public init(name: String, initial: String, forcing: String, start: String? = nil) {
         self.name = name
         self.initial = initial
         self.forcing = forcing
+        self.start = start
     }
 }
 
 /// The forecasts of a batch, one per line of a text file:
 ///
-/// - `init=PATH forcing=PATH [name=NAME]` (name defaults to the init file's stem), or
+/// - `init=PATH forcing=PATH [name=NAME] [start=DATE]` (name defaults to the init file's stem; start chooses the
+///   time of an init file holding several), or
 /// - a start date `YYYY-MM-DD`, expanded through the init and forcing templates, where `{date}` stands for it
 ///   (the name is the date).
 ///
@@ -48,15 +52,15 @@ public struct BatchManifest: Sendable {
             var fields: [String: String] = [:]
             for token in line.split(separator: " ", omittingEmptySubsequences: true) {
                 let pair = token.split(separator: "=", maxSplits: 1).map(String.init)
-                guard pair.count == 2, ["init", "forcing", "name"].contains(pair[0]) else {
-                    throw bad("'\(token)' is not init=PATH, forcing=PATH or name=NAME")
+                guard pair.count == 2, ["init", "forcing", "name", "start"].contains(pair[0]) else {
+                    throw bad("'\(token)' is not init=PATH, forcing=PATH, name=NAME or start=DATE")
                 }
                 fields[pair[0]] = pair[1]
             }
             guard let initial = fields["init"], let forcing = fields["forcing"] else { throw bad("needs init=PATH and forcing=PATH, or a date") }
             let name = fields["name"] ?? ((initial as NSString).lastPathComponent as NSString).deletingPathExtension
             guard !name.isEmpty, !name.contains("/") else { throw bad("name '\(name)' cannot name an output file") }
-            entries.append(BatchEntry(name: name, initial: resolve(initial), forcing: resolve(forcing)))
+            entries.append(BatchEntry(name: name, initial: resolve(initial), forcing: resolve(forcing), start: fields["start"]))
         }
         var seen = Set<String>()
         if let duplicate = entries.first(where: { !seen.insert($0.name).inserted }) {

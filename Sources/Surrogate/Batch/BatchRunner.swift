@@ -61,6 +61,7 @@ public struct BatchRunner {
             var request = template
             request.initial = entry.initial
             request.forcing = entry.forcing
+            request.start = entry.start
             request.output = output
             do {
                 _ = try ForecastJob.run(request, pool: pool, probe: probe, shouldStop: shouldStop)

@@ -18,7 +18,7 @@ struct ForecastInputs {
         try probe?.check(request.initial)
         try probe?.check(request.forcing)
         model = try loaded ?? ForecastModel(folder: request.model, pool: pool)
-        initial = try InitialState.read(path: request.initial, model: model, names: request.stateNames)
+        initial = try InitialState.read(path: request.initial, model: model, names: request.stateNames, start: request.start)
         forcing = try AtmosphereForcing(path: request.forcing, model: model)
         if request.forcingMode == .strict {
             let missing = forcing.missingDays(after: initial.referenceTime, days: request.days)

@@ -9,7 +9,7 @@ import OceanGrid
 public struct ForecastRequest: Sendable, Equatable {
     /// The request's fields by neutral names (the daemon's JSON input names).
     public enum Field: String, Sendable, CaseIterable {
-        case model, initial = "init", forcing, output, days, deflate, pack, forcingMode = "forcing_mode", variables
+        case model, initial = "init", forcing, output, days, deflate, pack, forcingMode = "forcing_mode", variables, start
     }
 
     /// Forecast lengths a request may ask for, in days.
@@ -27,6 +27,8 @@ public struct ForecastRequest: Sendable, Equatable {
     /// Variable names in the initial-state file, overriding the lookup (`thetao` -> `votemper`).
     public var stateNames: [OceanVariable: String] = [:]
     public var forcingMode: ForcingMode = .strict
+    /// The init file's time to start from ("2024-03-01"); needed when it holds several times (see ``StartTime``).
+    public var start: String?
     /// The output's `history` attribute (time stamp and what asked for the forecast).
     public var history = ""
 
@@ -59,6 +61,9 @@ public struct ForecastRequest: Sendable, Equatable {
         guard ForecastLayout.deflateLevels.contains(deflateLevel) else {
             throw ForecastRequestError(field: .deflate, problem: "must be \(ForecastLayout.deflateLevels.lowerBound)-"
                                        + "\(ForecastLayout.deflateLevels.upperBound), got \(deflateLevel)")
+        }
+        if let start, CFDateTime(parsing: start) == nil {
+            throw ForecastRequestError(field: .start, problem: "'\(start)' is not a date such as 2024-03-01 or 2024-03-01T12:00:00")
         }
         if let name = stateNames.values.first(where: \.isEmpty) {
             throw ForecastRequestError(field: .variables, problem: "name '\(name)' is empty")

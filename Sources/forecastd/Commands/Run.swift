@@ -47,6 +47,9 @@ struct Run: ParsableCommand {
     @Option(help: "Days the forcing lacks: strict (error), persist (latest earlier day) or climatology (mean of the file).")
     var forcingMode: ForcingMode = .strict
 
+    @Option(help: "The init file's time to start from (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS); needed when it holds several times, or gives the date of a single time whose units have none.")
+    var start: String?
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -62,6 +65,7 @@ struct Run: ParsableCommand {
         request.deflateLevel = deflate
         request.stateNames = try withFlags { try ForecastRequest.stateNames(pairs: variables) }
         request.forcingMode = forcingMode
+        request.start = start
         request.history = ForecastRequest.commandLineHistory
         return request
     }

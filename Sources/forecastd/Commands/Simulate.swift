@@ -39,6 +39,9 @@ struct Simulate: ParsableCommand {
     @Option(name: .customLong("init"), help: "Initial state (NetCDF on the configuration's grid); default: the configuration's.")
     var initial: String?
 
+    @Option(help: "The init file's time to start from (YYYY-MM-DD); needed when it holds several times.")
+    var start: String?
+
     @Option(help: "Atmosphere file (u10 v10 msl t2m d2m ssr strd mtpr) for bulk forcing.")
     var forcing: String?
 
@@ -82,6 +85,7 @@ struct Simulate: ParsableCommand {
         if let config, let out, let days {
             try reportingFailures {
                 var request = SimulationRequest(configuration: config, initial: initial, forcing: forcing, days: Int(days), output: out)
+                request.start = start
                 request.precision = precision
                 request.restartDirectory = restartDir
                 let log = ProgressLog()

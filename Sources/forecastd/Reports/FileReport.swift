@@ -48,6 +48,8 @@ struct FileReport: Codable, JSONReport {
         var count: Int
         var first: String
         var last: String
+        /// Why the values are not dates, when they are not.
+        var undecodable: String?
     }
 
     var path: String
@@ -88,10 +90,22 @@ struct FileReport: Codable, JSONReport {
                 if kind == .longitude { note = axis.usesPositiveLongitudes ? "0..360 convention" : "-180..180 convention" }
                 axes.append(AxisEntry(kind: kind.rawValue, name: axis.name, count: axis.values.count, first: first, last: last, note: note))
             }
-            if time == nil, let t = try dataset.timeAxis(of: variable), let first = t.dates.first, let last = t.dates.last {
-                time = TimeEntry(name: t.name, units: t.units.description, calendar: t.units.reference.calendar.rawValue,
-                                 count: t.values.count, first: first.description, last: last.description)
-            }
+            if time == nil { time = try Self.time(of: variable, in: dataset) }
+        }
+    }
+
+    /// The time coordinate of `variable`, its dates when its units are CF time, else its stored values with the
+    /// reason they are not dates (Veros writes units "days" with no reference date).
+    static func time(of variable: Variable, in dataset: CFDataset) throws -> TimeEntry? {
+        guard let stored = try dataset.storedTime(of: variable), let firstValue = stored.values.first, let lastValue = stored.values.last else { return nil }
+        do {
+            guard let t = try dataset.timeAxis(of: variable), let first = t.dates.first, let last = t.dates.last else { return nil }
+            return TimeEntry(name: t.name, units: t.units.description, calendar: t.units.reference.calendar.rawValue,
+                             count: t.values.count, first: first.description, last: last.description)
+        } catch NetCDFError.badAttribute(_, _, "units", _) {
+            return TimeEntry(name: stored.name, units: stored.units, calendar: stored.attributes["calendar"]?.text ?? "standard",
+                             count: stored.values.count, first: "\(firstValue)", last: "\(lastValue)",
+                             undecodable: "units '\(stored.units)' have no reference date: the values are not dates")
         }
     }
 
@@ -136,7 +150,8 @@ struct FileReport: Codable, JSONReport {
             lines += axes.map { "  \($0.kind) \($0.name): \($0.count) values, \($0.first) .. \($0.last)" + ($0.note.map { " (\($0))" } ?? "") }
         }
         if let t = time {
-            lines.append("time: \(t.name), \(t.count) steps, \(t.first) .. \(t.last) (\(t.units), \(t.calendar))")
+            lines.append("time: \(t.name), \(t.count) steps, \(t.first) .. \(t.last) (\(t.units), \(t.calendar))"
+                         + (t.undecodable.map { "; undecodable: \($0)" } ?? ""))
         }
         if !attributes.isEmpty {
             lines.append("global attributes:")

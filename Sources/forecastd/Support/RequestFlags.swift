@@ -21,6 +21,7 @@ extension ForecastRequest.Field {
         case .pack: "--pack"
         case .forcingMode: "--forcing-mode"
         case .variables: "--var"
+        case .start: "--start"
         }
     }
 }

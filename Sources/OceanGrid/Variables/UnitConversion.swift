@@ -1,0 +1,69 @@
+import Foundation
+/// The units forecastd computes in, and every spelling of a unit it converts from. A variable forecastd needs in
+/// a unit it cannot convert ("degF", "furlongs per fortnight") is refused rather than read as if it were right.
+public enum PhysicalQuantity: String, Sendable, CaseIterable {
+    case seaTemperature, salinity, velocity, seaLevel, airTemperature, pressure, radiation, precipitation
+
+    /// The unit forecastd computes in.
+    public var unit: String {
+        switch self {
+        case .seaTemperature: "degC"
+        case .salinity: "1e-3"
+        case .velocity: "m s-1"
+        case .seaLevel: "m"
+        case .airTemperature: "K"
+        case .pressure: "Pa"
+        case .radiation: "W m-2"
+        case .precipitation: "kg m-2 s-1"
+        }
+    }
+
+    /// Spellings (after ``normalised(_:)``) and the scale and offset that bring a value to ``unit``.
+    var spellings: [(names: Set<String>, scale: Float, offset: Float)] {
+        let celsius: Set = ["degc", "degreesc", "degreec", "deg_c", "degrees_c", "degree_c", "celsius", "degreescelsius", "c"]
+        let kelvin: Set = ["k", "kelvin", "degk", "deg_k", "degrees_k", "degree_k", "degreesk"]
+        let metresPerSecond: Set = ["ms-1", "m/s", "ms^-1", "meterssecond-1", "metersecond-1", "metres/second", "meters/second"]
+        switch self {
+        case .seaTemperature: return [(celsius, 1, 0), (kelvin, 1, -273.15)]
+        case .salinity:
+            return [(["1e-3", "0.001", "psu", "pss", "pss-78", "practical_salinity_units", "1", "g/kg", "gkg-1", "ppt", "‰"], 1, 0)]
+        case .velocity: return [(metresPerSecond, 1, 0), (["cms-1", "cm/s", "cms^-1"], 0.01, 0)]
+        case .seaLevel: return [(["m", "meter", "meters", "metre", "metres"], 1, 0), (["cm", "centimeters", "centimetres"], 0.01, 0)]
+        case .airTemperature: return [(kelvin, 1, 0), (celsius, 1, 273.15)]
+        case .pressure: return [(["pa", "pascal", "pascals"], 1, 0), (["hpa", "mbar", "mb", "millibars"], 100, 0)]
+        case .radiation:
+            return [(["wm-2", "w/m2", "w/m^2", "wm^-2"], 1, 0), (["jm-2", "j/m2", "jm^-2"], 1 / 86_400, 0)]
+        case .precipitation:
+            return [(["kgm-2s-1", "kg/m2/s", "kgm^-2s^-1", "mm/s", "mms-1"], 1, 0),
+                    (["m", "mofwaterequivalent"], 1000 / 86_400, 0),
+                    (["mm/day", "mmday-1", "kgm-2day-1", "mm/d", "mmd-1"], 1 / 86_400, 0)]
+        }
+    }
+
+    /// A unit written for comparison: lower case, without spaces, dots or `**`/`^` before exponents.
+    static func normalised(_ units: String) -> String {
+        units.lowercased().replacingOccurrences(of: "**", with: "^").replacingOccurrences(of: "^-", with: "-")
+            .filter { $0 != " " && $0 != "." }
+    }
+
+    /// The scale and offset bringing a value in `units` to ``unit``, nil when forecastd does not know `units`
+    /// for this quantity. Missing units are taken as ``unit``.
+    public func conversion(from units: String) -> (scale: Float, offset: Float)? {
+        let key = Self.normalised(units)
+        if key.isEmpty { return (1, 0) }
+        return spellings.first { $0.names.contains(key) }.map { ($0.scale, $0.offset) }
+    }
+
+    /// Like ``conversion(from:)``, but an unknown unit is an error naming the file and variable; `note` says what
+    /// was converted, for the log.
+    public func requireConversion(from units: String, path: String, variable: String) throws -> (scale: Float, offset: Float, note: String?) {
+        guard let (scale, offset) = conversion(from: units) else {
+            throw ForecastError.inputData(path: path, variable: variable, detail: """
+                has units '\(units)', which forecastd cannot convert to \(unit) (write one of its spellings, e.g. \(unit))
+                """)
+        }
+        let trimmed = units.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { return (scale, offset, "warning: \(variable) has no units attribute; taken as \(unit)") }
+        return (scale, offset, scale == 1 && offset == 0 ? nil : "warning: \(variable) is in \(trimmed); converted to \(unit)")
+    }
+}
