@@ -151,6 +151,10 @@ public final class ForecastWriter {
     /// Writes one day from buffers the caller owns, without copying them: with float32 encoding, NaN (no data)
     /// is replaced by the fill value in place. Shapes and order as ``writeDay(leadHours:values:)``.
     public func writeDay(leadHours: Double, fields values: [String: UnsafeMutableBufferPointer<Float>]) throws {
+        do { try write(leadHours: leadHours, fields: values) } catch { throw writeFailure(error) }
+    }
+
+    private func write(leadHours: Double, fields values: [String: UnsafeMutableBufferPointer<Float>]) throws {
         let day = daysWritten
         let date = CFDateTime(secondsSince1970: layout.referenceTime.secondsSince1970 + leadHours * 3600, calendar: .standard)
         let timeValue = ForecastLayout.timeUnits.value(date), periodValue = Double(Float(leadHours))
@@ -198,8 +202,17 @@ public final class ForecastWriter {
             try output.commit()
         } catch {
             output.abandon()
-            throw error
+            throw writeFailure(error)
         }
+    }
+
+    /// A library error while writing, reworded to name the output (not its temporary) and what usually causes it.
+    func writeFailure(_ error: any Error) -> any Error {
+        guard case NetCDFError.library(_, let operation, _, let message) = error else { return error }
+        return NetCDFError.cannotWrite(path: path, detail: """
+            \(operation) failed (\(message)): the disk may be full or over quota, or the file beyond the size limit; \
+            nothing was left behind
+            """)
     }
 
     /// Stops writing and removes the temporary file; nothing is left behind.

@@ -19,6 +19,12 @@ final class DayWriterQueue: @unchecked Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         slot.wait()
         let waited = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        // The previous day has finished: if it failed, nothing more is written (per-day files stop at the first
+        // failed day).
+        do { try rethrow() } catch {
+            slot.signal()
+            throw error
+        }
         queue.async {
             do { try work() } catch { self.lock.withLock { if self.failure == nil { self.failure = error } } }
             self.slot.signal()
