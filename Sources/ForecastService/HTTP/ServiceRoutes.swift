@@ -8,6 +8,8 @@ struct ServiceRoutes: Sendable {
     let store: JobStore
     let models: ModelRegistry
     let roots: DataRoots
+    /// The running job, for readiness: a job held past its time limit makes the service not ready.
+    let slot: ComputeSlot
     let metrics: ServiceMetrics
     /// Largest request body accepted (413 beyond).
     let maxBodyBytes: Int
@@ -18,7 +20,12 @@ struct ServiceRoutes: Sendable {
         if let token { router.add(middleware: BearerToken(token: token)) }
         router.get("/v2/health/live") { _, _ in try json(["live": true]) }
         router.get("/v2/health/ready") { _, _ in
-            models.isReady ? try json(["ready": true]) : try json(["ready": false], status: .serviceUnavailable)
+            guard models.isReady else { return try json(["ready": false], status: .serviceUnavailable) }
+            if let job = slot.overdueJob {
+                return try jsonObject(["ready": false, "reason": "job \(job) holds the compute slot past its time limit"],
+                                      status: .serviceUnavailable)
+            }
+            return try json(["ready": true])
         }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
@@ -33,7 +40,8 @@ struct ServiceRoutes: Sendable {
             let id = try job(context).id
             return try json(StatusInfo(try store.dismiss(id)))
         }
-        router.get("/jobs/:id/results") { request, context in try await results(request, context: context) }
+        router.get("/jobs/:id/results") { request, context in try await results(request, context: context, body: true) }
+        router.head("/jobs/:id/results") { request, context in try await results(request, context: context, body: false) }
         return router
     }
 
@@ -68,33 +76,50 @@ struct ServiceRoutes: Sendable {
         return try json(StatusInfo(record), status: .created, headers: [.location: "/jobs/\(record.id)"])
     }
 
-    private func results(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    /// The result file of a successful job: whole, or one byte range (`Range`, honoured only when `If-Range`, if
+    /// sent, names the current version by its ETag or Last-Modified); without `body` (HEAD) only the headers.
+    private func results(_ request: Request, context: BasicRequestContext, body: Bool) async throws -> Response {
         let record = try job(context)
         guard record.status == .successful else {
             throw Problem(status: .notFound, type: "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/result-not-ready",
                           detail: "job \(record.id) is \(record.status.rawValue); results exist only for successful jobs")
         }
         let path = store.resultPath(record.id)
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = attributes[.size] as? Int,
+              let modified = attributes[.modificationDate] as? Date else {
             throw Problem.notFound("the result of job \(record.id) is gone")
         }
-        var headers: HTTPFields = [.contentType: "application/x-netcdf", .acceptRanges: "bytes",
+        let etag = "\"\(record.id)-\(size)-\(Int(modified.timeIntervalSince1970 * 1000))\""
+        let lastModified = Self.httpDate(modified)
+        var headers: HTTPFields = [.contentType: "application/x-netcdf", .acceptRanges: "bytes", .eTag: etag,
+                                   .lastModified: lastModified,
                                    .contentDisposition: "attachment; filename=\"forecast-\(record.id).nc\""]
+        let current = request.headers[.ifRange].map { $0 == etag || $0 == lastModified } ?? true
         let fileIO = FileIO()
-        switch ByteRange(header: request.headers[.range], size: size) {
+        switch current ? ByteRange(header: request.headers[.range], size: size) : .whole {
         case .whole:
             headers[.contentLength] = "\(size)"
-            return Response(status: .ok, headers: headers, body: try await fileIO.loadFile(path: path, context: context))
+            return Response(status: .ok, headers: headers,
+                            body: body ? try await fileIO.loadFile(path: path, context: context) : .init())
         case .part(let range):
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
             headers[.contentLength] = "\(range.count)"
             return Response(status: .partialContent, headers: headers,
-                            body: try await fileIO.loadFile(path: path, range: range, context: context))
+                            body: body ? try await fileIO.loadFile(path: path, range: range, context: context) : .init())
         case .unsatisfiable:
             var problem = Problem(status: .rangeNotSatisfiable, type: "about:blank", detail: "the result has \(size) bytes")
             problem.headers[.contentRange] = "bytes */\(size)"
             throw problem
         }
+    }
+
+    /// An IMF-fixdate (RFC 9110), as Last-Modified carries it.
+    static func httpDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
     }
 
     private var processSummary: [String: Any] {

@@ -20,6 +20,9 @@ enum ExecutionRequest {
         guard let object = try? JSONDecoder().decode(JSONValue.self, from: body) else {
             throw Problem.badRequest("the body is not valid JSON")
         }
+        if let key = DuplicateKeys.first(in: body) {
+            throw Problem.badRequest("the key \"\(key)\" appears twice in one object; each key must appear once")
+        }
         guard case .object(let top) = object, case .object(let inputs)? = top["inputs"] else {
             throw Problem.badRequest("the body must be an object with an \"inputs\" object", field: "/inputs")
         }

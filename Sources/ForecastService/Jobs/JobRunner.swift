@@ -17,12 +17,21 @@ final class JobRunner: Service {
     let logger: Logger
     /// Reads each job's input files in a child process first, so that a damaged file cannot crash the service.
     let probe: InputProbe?
+    /// Where job inputs may lie; each is opened once when its job starts and checked again there.
+    let roots: DataRoots
+    /// Seconds a job may run; it is stopped and failed at the first day boundary past them.
+    let timeLimit: Double
+    let slot: ComputeSlot
 
-    init(store: JobStore, models: ModelRegistry, pool: ThreadPool, probe: InputProbe?, metrics: ServiceMetrics, logger: Logger) {
+    init(store: JobStore, models: ModelRegistry, pool: ThreadPool, probe: InputProbe?, roots: DataRoots, timeLimit: Double,
+         slot: ComputeSlot, metrics: ServiceMetrics, logger: Logger) {
         self.store = store
         self.models = models
         self.pool = pool
         self.probe = probe
+        self.roots = roots
+        self.timeLimit = timeLimit
+        self.slot = slot
         self.metrics = metrics
         self.logger = logger
     }
@@ -49,21 +58,30 @@ final class JobRunner: Service {
         let started = Date()
         logger.info("job started", metadata: ["job": "\(job.id)", "attempt": "\(job.attempts)"])
         let outcome: JobOutcome
+        let deadline = started.addingTimeInterval(timeLimit)
+        slot.take(job.id, deadline: deadline)
+        defer { slot.release() }
+        var opened: [OpenedInput] = []
         do {
             guard let model = models.model(inputs.model) else { throw JobRunnerError.modelNotLoaded(inputs.model) }
             var request = try inputs.request(modelFolder: model.folder, output: store.resultPath(job.id))
             request.history = ISO8601DateFormatter().string(from: started) + ": forecastd serve, job \(job.id)"
-            let summary = try ForecastJob.run(request, model: model, pool: pool, probe: probe, shouldStop: { [store] in store.shouldStop(job.id) },
+            opened = [try OpenedInput(inputs.initial, field: "init", roots: roots), try OpenedInput(inputs.forcing, field: "forcing", roots: roots)]
+            (request.initial, request.forcing) = (opened[0].path, opened[1].path)
+            let summary = try ForecastJob.run(request, model: model, pool: pool, probe: probe,
+                                              shouldStop: { [store] in store.shouldStop(job.id) || Date() > deadline },
                                               progress: { [store, metrics] day in
                 metrics.recordDay(seconds: day.timings.total)
                 try? store.progress(job.id, day: day.day)
             })
             let bytes = (try? FileManager.default.attributesOfItem(atPath: store.resultPath(job.id))[.size] as? Int) ?? 0
             outcome = .successful(summary.timings, bytes: bytes)
+        } catch ForecastError.interrupted(_, let day) where Date() > deadline {
+            outcome = .failed("stopped before day \(day): the job ran past its time limit of \(Int(timeLimit)) s")
         } catch ForecastError.interrupted(_, let day) {
             outcome = .stopped(day: day)
         } catch {
-            outcome = .failed("\(error)")
+            outcome = .failed(opened.reduce("\(error)") { $1.reword($0) })
         }
         do {
             try store.finish(job.id, outcome: outcome)
@@ -79,10 +97,14 @@ final class JobRunner: Service {
 enum JobRunnerError: Error, CustomStringConvertible {
     /// The job names a model that was not loaded (the service was restarted without it).
     case modelNotLoaded(String)
+    /// An input file changed between submission and start: gone, replaced by something that is not a regular
+    /// file, or moved out of the data roots.
+    case inputUnavailable(field: String, path: String, reason: String)
 
     var description: String {
         switch self {
         case .modelNotLoaded(let name): "model '\(name)' is not loaded"
+        case .inputUnavailable(let field, let path, let reason): "\(field) \(path) \(reason) (it changed after the job was submitted)"
         }
     }
 }

@@ -25,6 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var maxAttempts = 3
     /// Reads each job's input files in a child process before the service opens them; nil reads them in-process.
     public var probe: InputProbe?
+    /// Seconds a job may run before it is stopped (at its next day boundary) and failed.
+    public var jobTimeLimit: Double = 6 * 3600
 
     public init(models: [String: String], dataRoots: [String], stateFolder: String) {
         self.models = models
@@ -51,7 +53,8 @@ public enum ForecastServer {
         let store = try JobStore(stateFolder: configuration.stateFolder, queueLimit: configuration.queueLimit,
                                  maxAttempts: configuration.maxAttempts, metrics: metrics, logger: logger)
         let models = ModelRegistry(folders: configuration.models)
-        let routes = ServiceRoutes(store: store, models: models, roots: try DataRoots(configuration.dataRoots),
+        let roots = try DataRoots(configuration.dataRoots), slot = ComputeSlot()
+        let routes = ServiceRoutes(store: store, models: models, roots: roots, slot: slot,
                                    metrics: metrics, maxBodyBytes: configuration.maxBodyBytes)
         if configuration.token == nil && !["127.0.0.1", "::1", "localhost"].contains(configuration.host) {
             logger.warning("listening beyond loopback without a bearer token: anyone who reaches the port can submit jobs",
@@ -68,8 +71,8 @@ public enum ForecastServer {
             },
             logger: logger
         )
-        let runner = JobRunner(store: store, models: models, pool: pool, probe: configuration.probe, metrics: metrics,
-                               logger: logger)
+        let runner = JobRunner(store: store, models: models, pool: pool, probe: configuration.probe, roots: roots,
+                               timeLimit: configuration.jobTimeLimit, slot: slot, metrics: metrics, logger: logger)
         // Shut down in reverse order: the worker drains first while the server still answers status requests.
         let group = ServiceGroup(configuration: .init(services: [.init(service: application), .init(service: runner)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

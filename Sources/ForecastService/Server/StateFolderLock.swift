@@ -27,12 +27,15 @@ public enum ServiceStartError: Error, CustomStringConvertible {
     case stateFolderInUse(String)
     /// The state folder cannot be created or written.
     case stateFolderUnusable(String, String)
+    /// A `--data-root` folder does not exist (or is not a folder).
+    case dataRootMissing(String)
 
     public var description: String {
         switch self {
         case .stateFolderInUse(let folder):
             "\(folder): another forecastd serve is using this state folder (see its server.json); give this one its own --state-dir"
         case .stateFolderUnusable(let folder, let reason): "\(folder): cannot be used as the state folder: \(reason)"
+        case .dataRootMissing(let folder): "\(folder): the data root (--data-root) does not exist or is not a folder"
         }
     }
 }

@@ -23,19 +23,37 @@ public struct InputProbe: Sendable {
 
     /// Throws ``NetCDFError/notNetCDF(path:detail:)`` (with the child's own message) or
     /// ``NetCDFError/fileMissing(path:)`` unless a child process opened `path` and read every variable of it.
-    public func check(_ path: String) throws {
+    /// The child is killed when `shouldStop` says so (a job cancelled or past its time limit, a service shutting
+    /// down: a child hanging on a file stops with it), and ``Stopped`` is thrown. A path under `/proc/self/` (a
+    /// descriptor this process opened) is handed to the child as this process's.
+    public func check(_ path: String, shouldStop: () -> Bool = { false }) throws {
         guard FileManager.default.isReadableFile(atPath: path) else { throw NetCDFError.fileMissing(path: path) }
+        let childPath = path.hasPrefix("/proc/self/") ? "/proc/\(getpid())/" + path.dropFirst("/proc/self/".count) : path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments + [path]
+        process.arguments = arguments + [childPath]
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         do { try process.run() } catch {
             throw NetCDFError.cannotWrite(path: path, detail: "cannot start a process to check the file: \(error)")
         }
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Read the child's messages while it runs, so that a child writing much cannot block on a full pipe.
+        let message = Handoff()
+        let reader = DispatchQueue(label: "forecastd.probe-stderr")
+        reader.async { message.data = errors.fileHandleForReading.readDataToEndOfFile() }
+        var stopped = false
+        while process.isRunning {
+            if shouldStop() {
+                stopped = true
+                kill(process.processIdentifier, SIGKILL)
+                break
+            }
+            usleep(20_000)
+        }
         process.waitUntilExit()
+        reader.sync {}
+        if stopped { throw Stopped() }
         if process.terminationReason == .uncaughtSignal {
             throw NetCDFError.notNetCDF(path: path, detail: "corrupted: the NetCDF/HDF5 library crashed reading it (signal \(process.terminationStatus))")
         }
@@ -43,8 +61,17 @@ public struct InputProbe: Sendable {
         case 0: return
         case Self.missingFileStatus: throw NetCDFError.fileMissing(path: path)
         default:
-            let detail = message.split(separator: "\n").first.map { String($0).replacingOccurrences(of: "forecastd: ", with: "") }
+            let text = String(decoding: message.data, as: UTF8.self).replacingOccurrences(of: childPath, with: path)
+            let detail = text.split(separator: "\n").first.map { String($0).replacingOccurrences(of: "forecastd: ", with: "") }
             throw NetCDFError.notNetCDF(path: path, detail: detail ?? "unreadable (exit status \(process.terminationStatus))")
         }
+    }
+
+    /// The check was stopped because its caller asked (a job cancelled or a service shutting down).
+    public struct Stopped: Error {}
+
+    /// The child's messages, filled on the reading queue and read after it is done.
+    private final class Handoff: @unchecked Sendable {
+        var data = Data()
     }
 }

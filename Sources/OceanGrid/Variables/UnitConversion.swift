@@ -46,6 +46,14 @@ public enum PhysicalQuantity: String, Sendable, CaseIterable {
             .filter { $0 != " " && $0 != "." }
     }
 
+    /// True when `a` and `b` spell the same unit ("degrees_C" and "degC"), so that values in them compare as they are.
+    public static func sameUnit(_ a: String, _ b: String) -> Bool {
+        let x = normalised(a), y = normalised(b)
+        return x == y || allCases.contains { quantity in
+            quantity.spellings.contains { $0.names.contains(x) && $0.names.contains(y) }
+        }
+    }
+
     /// The scale and offset bringing a value in `units` to ``unit``, nil when forecastd does not know `units`
     /// for this quantity. Missing units are taken as ``unit``.
     public func conversion(from units: String) -> (scale: Float, offset: Float)? {

@@ -116,6 +116,10 @@ public enum ForecastComparison {
     static func requireComparable(_ ref: CFDataset, _ a: Variable, _ new: CFDataset, _ b: Variable, candidate: String) throws {
         func fail(_ detail: String) -> ForecastError { .inputData(path: candidate, variable: a.name, detail: detail) }
         guard a.shape == b.shape else { throw fail("has shape \(b.shape) where \(ref.path) has \(a.shape)") }
+        let unitsA = try a.attributes()["units"]?.text ?? "", unitsB = try b.attributes()["units"]?.text ?? ""
+        guard PhysicalQuantity.sameUnit(unitsA, unitsB) else {
+            throw fail("is in '\(unitsB)' where \(ref.path) has '\(unitsA)': the values cannot be compared as they are (convert one file first)")
+        }
         for kind in [CFAxisKind.latitude, .longitude, .depth] {
             let x = try ref.axis(kind, of: a)?.values ?? [], y = try new.axis(kind, of: b)?.values ?? []
             if let i = x.indices.first(where: { i in i < y.count && abs(x[i] - y[i]) > 1e-6 * max(1, abs(x[i])) }) {

@@ -11,15 +11,24 @@ struct ForecastInputs {
     let initial: InitialState
     let forcing: AtmosphereForcing
     let layout: ForecastLayout
+    /// What the training mask says of the initial state's ocean, when they differ.
+    let maskNote: String?
 
     /// Reads and checks every input of `request`; `loaded` replaces loading `request.model`, `probe` reads the
     /// init and forcing files in a child process first.
-    init(_ request: ForecastRequest, model loaded: ForecastModel?, pool: ThreadPool, probe: InputProbe?) throws {
-        try probe?.check(request.initial)
-        try probe?.check(request.forcing)
+    /// `shouldStop` can end the probe's wait early (``ForecastError/interrupted(path:day:)`` before day 1).
+    init(_ request: ForecastRequest, model loaded: ForecastModel?, pool: ThreadPool, probe: InputProbe?,
+         shouldStop: () -> Bool = { false }) throws {
+        do {
+            try probe?.check(request.initial, shouldStop: shouldStop)
+            try probe?.check(request.forcing, shouldStop: shouldStop)
+        } catch is InputProbe.Stopped {
+            throw ForecastError.interrupted(path: request.output, day: 1)
+        }
         model = try loaded ?? ForecastModel(folder: request.model, pool: pool)
         initial = try InitialState.read(path: request.initial, model: model, names: request.stateNames, start: request.start)
         forcing = try AtmosphereForcing(path: request.forcing, model: model)
+        maskNote = model.trainingMask?.disagreement(with: initial.state, path: request.initial)
         if request.forcingMode == .strict {
             let missing = forcing.missingDays(after: initial.referenceTime, days: request.days)
             if !missing.isEmpty { throw ForecastError.forcingDaysMissing(path: request.forcing, missing: missing.map(\.description)) }

@@ -59,7 +59,7 @@ public enum ForecastJob {
                            progress: (ForecastProgress) -> Void = { _ in }) throws -> ForecastSummary {
         try request.validate()
         let start = DispatchTime.now().uptimeNanoseconds
-        let inputs = try ForecastInputs(request, model: loaded, pool: pool, probe: probe)
+        let inputs = try ForecastInputs(request, model: loaded, pool: pool, probe: probe, shouldStop: shouldStop)
         let rollout = Rollout(model: inputs.model, initial: inputs.initial.state, pool: pool)
         let sink = try ForecastSink(request: request, layout: inputs.layout, rollout: rollout)
         var timings = ForecastTimings()
@@ -82,6 +82,6 @@ public enum ForecastJob {
         let (outputs, waited) = try sink.finish()
         timings.write += waited
         return ForecastSummary(outputs: outputs, referenceTime: inputs.initial.referenceTime, timings: timings,
-                               notes: inputs.initial.notes + inputs.forcing.notes)
+                               notes: inputs.initial.notes + inputs.forcing.notes + [inputs.maskNote].compactMap { $0 })
     }
 }

@@ -16,6 +16,8 @@ public struct ForecastModel: Sendable, OceanStateGrid {
     public let folder: String
     /// Depth of each level (m, positive down).
     public let levels: [Double]
+    /// The ocean the model was trained on, when the folder ships `mask.safetensors`.
+    let trainingMask: TrainingMask?
     /// How the statistics were made: "minmax" or "zscore" (both are applied as (x - offset) / scale).
     public let normalizationKind: String
     /// Per state channel: normalisation offset and scale, and the physical clip range.
@@ -35,9 +37,13 @@ public struct ForecastModel: Sendable, OceanStateGrid {
         normalizationKind = block.normalization
         let c = surrogate.configuration
         func bad(_ detail: String) -> SurrogateError { .configuration(path: configPath, detail: detail) }
+        trainingMask = try TrainingMask.load(folder: folder, channels: c.stateChannels, height: c.grid.height, width: c.grid.width)
         guard !levels.isEmpty, 4 * levels.count + 1 == c.stateChannels else {
             throw bad("forecast.levels has \(levels.count) levels, but state_channels \(c.stateChannels) needs "
                       + "(state_channels - 1) / 4 levels (uo, vo, thetao, so on each, then zos)")
+        }
+        guard levels.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 12_000 }), zip(levels, levels.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw bad("forecast.levels must be depths in m, 0 to 12000, strictly increasing; got \(levels)")
         }
         guard c.fluxChannels == BulkFluxes.channels.count else {
             throw bad("flux_channels is \(c.fluxChannels); the forecast computes the \(BulkFluxes.channels.count) "

@@ -25,11 +25,11 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
 /// of `name: {dtype, shape, data_offsets}` plus optional `__metadata__`, then the data). Every entry is
 /// checked when the file is opened: known dtype, non-negative shape, offsets inside the data and matching the
 /// shape, no two tensors overlapping. F32 tensors are views of the mapping (copy-on-write, never copied);
-/// F16, BF16 and F64 are converted to Float32 when asked for.
+/// F16, BF16, F64 and U8 are converted to Float32 when asked for.
 public final class SafeTensorsFile: @unchecked Sendable {
     /// One tensor's entry in the header.
     public struct Entry: Sendable, Equatable {
-        /// "F32", "F16", "BF16" or "F64".
+        /// "F32", "F16", "BF16", "F64" or "U8" (masks).
         public let dtype: String
         /// Shape.
         public let shape: [Int]
@@ -47,7 +47,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
     private let mappedBytes: Int
     private let dataStart: Int
 
-    static let itemSizes = ["F32": 4, "F16": 2, "BF16": 2, "F64": 8]
+    static let itemSizes = ["F32": 4, "F16": 2, "BF16": 2, "F64": 8, "U8": 1]
     /// Largest header accepted (the format's own limit is 100 MB).
     static let maximumHeader = 100_000_000
 
@@ -146,6 +146,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 case "F32": out[i] = Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
                 case "F64": out[i] = Float(Double(bitPattern: UInt64(littleEndian: source.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
                 case "F16": out[i] = Float(Float16(bitPattern: UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))
+                case "U8": out[i] = Float(source.load(fromByteOffset: i, as: UInt8.self))
                 default: out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16)
                 }
             }

@@ -35,6 +35,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Waiting jobs beyond which submissions are refused with 429.")
     var queueLimit = 16
 
+    @Option(help: "Seconds a job may run; past them it is stopped at its next day boundary and failed, and readiness reports not-ready while it still holds the compute slot.")
+    var jobTimeLimit: Double = 6 * 3600
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -62,6 +65,7 @@ struct Serve: AsyncParsableCommand {
         configuration.port = port
         configuration.queueLimit = queueLimit
         configuration.probe = Probe.child
+        configuration.jobTimeLimit = jobTimeLimit
         if let tokenFile {
             guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
                 FileHandle.standardError.write(Data("forecastd: \(tokenFile): cannot read the token file\n".utf8))

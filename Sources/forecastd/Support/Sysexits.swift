@@ -44,6 +44,7 @@ enum Sysexit: Int32 {
             switch e {
             case .stateFolderInUse: .temporaryFailure
             case .stateFolderUnusable: .ioError
+            case .dataRootMissing: .noInput
             }
         case let e as StepperError:
             switch e {
