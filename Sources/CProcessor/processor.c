@@ -1,4 +1,7 @@
 #define _GNU_SOURCE
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <sched.h>
 #include "CProcessor.h"
 
@@ -73,4 +76,10 @@ FD_PORTABLE int fd_allowed_cpus(int *cpus, int capacity) {
     (void)cpus; (void)capacity;
     return -1;
 #endif
+}
+
+int fd_die_with_parent(void) {
+    pid_t parent = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return -1;
+    return getppid() == parent ? 0 : -1;
 }

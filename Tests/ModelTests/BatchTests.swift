@@ -29,7 +29,7 @@ struct BatchManifestTests {
             _ = try BatchManifest(path: bad)
         }
         let typo = try Self.manifest("init=x.nc forcng=y.nc\n")
-        #expect(throws: ForecastError.inputData(path: typo, variable: nil, detail: "line 1: 'forcng=y.nc' is not init=PATH, forcing=PATH or name=NAME")) {
+        #expect(throws: ForecastError.inputData(path: typo, variable: nil, detail: "line 1: 'forcng=y.nc' is not init=PATH, forcing=PATH, name=NAME or start=DATE")) {
             _ = try BatchManifest(path: typo)
         }
     }

@@ -1,14 +1,18 @@
 #ifndef FORECASTD_CPROCESSOR_H
 #define FORECASTD_CPROCESSOR_H
 
-/// Processor controls Swift has no API for: the floating-point environment of the calling thread,
-/// a spin-wait hint, and CPU feature detection.
+/// Processor and process controls Swift has no API for: the floating-point environment of the calling thread,
+/// a spin-wait hint, CPU feature detection, and tying a helper process's life to its parent's.
 
 /// Sets flush-to-zero and denormals-are-zero (MXCSR bits 15 and 6) on the calling thread.
 void fd_enable_flush_to_zero(void);
 
 /// 1 when both flush-to-zero and denormals-are-zero are set on the calling thread.
 int fd_flush_to_zero_enabled(void);
+
+/// Asks the kernel to kill this process (SIGKILL) when the process that started it ends (Linux's
+/// PR_SET_PDEATHSIG); returns 0, or -1 when that parent has already ended or the request failed.
+int fd_die_with_parent(void);
 
 /// A spin-wait hint (`pause` on x86).
 void fd_cpu_relax(void);

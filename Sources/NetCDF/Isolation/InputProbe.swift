@@ -28,6 +28,10 @@ public struct InputProbe: Sendable {
     /// descriptor this process opened) is handed to the child as this process's.
     public func check(_ path: String, shouldStop: () -> Bool = { false }) throws {
         guard FileManager.default.isReadableFile(atPath: path) else { throw NetCDFError.fileMissing(path: path) }
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw NetCDFError.notNetCDF(path: path, detail: "not a regular file (a pipe, a device or a folder)")
+        }
         let childPath = path.hasPrefix("/proc/self/") ? "/proc/\(getpid())/" + path.dropFirst("/proc/self/".count) : path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)

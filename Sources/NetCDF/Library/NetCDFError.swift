@@ -32,6 +32,13 @@ public enum NetCDFError: Error, CustomStringConvertible, Equatable {
         }
     }
 
+    /// True for a library failure while reading or inspecting a file (a damaged chunk, a bad header entry): the
+    /// file's content is at fault, as with ``notNetCDF(path:detail:)``, not the machine's input and output.
+    public var isDamagedContent: Bool {
+        guard case .library(_, let operation, _, _) = self else { return false }
+        return ["read ", "inquire", "list ", "count ", "find "].contains { operation.hasPrefix($0) }
+    }
+
     public var description: String {
         switch self {
         case .fileMissing(let path):

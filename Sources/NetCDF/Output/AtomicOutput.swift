@@ -19,6 +19,9 @@ public struct AtomicOutput: Sendable {
         guard !url.lastPathComponent.isEmpty, !path.hasSuffix("/") else {
             throw NetCDFError.cannotWrite(path: path, detail: "names a folder, not a file")
         }
+        guard url.lastPathComponent.utf8.count <= Self.nameLimit else {
+            throw NetCDFError.cannotWrite(path: path, detail: "the name is \(url.lastPathComponent.utf8.count) bytes; file systems allow \(Self.nameLimit)")
+        }
         guard FileManager.default.isWritableFile(atPath: folder) else {
             throw NetCDFError.cannotWrite(path: path, detail: "folder \(folder) does not exist or is not writable")
         }
@@ -82,7 +85,17 @@ public struct AtomicOutput: Sendable {
         }
     }
 
-    private static func temporaryPrefix(of name: String) -> String { "." + name + ".partial-" }
+    /// The longest file name (bytes) Linux file systems accept.
+    static let nameLimit = 255
+
+    /// `.NAME.partial-`; a name too long to take the decoration is shortened and told apart by a hash of it.
+    private static func temporaryPrefix(of name: String) -> String {
+        guard name.utf8.count > nameLimit - 40 else { return "." + name + ".partial-" }
+        var short = ""
+        for scalar in name.unicodeScalars where short.utf8.count + String(scalar).utf8.count <= 180 { short.unicodeScalars.append(scalar) }
+        let hash = name.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        return "." + short + "~" + String(hash, radix: 16) + ".partial-"
+    }
 
     private static func synchronize(_ path: String) throws {
         let descriptor = open(path, O_RDONLY)

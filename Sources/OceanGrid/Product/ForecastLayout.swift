@@ -56,6 +56,8 @@ public struct ForecastLayout: Sendable {
     public var source = "forecastd"
     /// History line: UTC time stamp and command line.
     public var history = ""
+    /// What the forecast was computed from (``InputIdentity``), recorded when set.
+    public var inputs: String?
     public var references = ""
 
     public init(latitudes: [Double], longitudes: [Double], depths: [Double], variables: [ForecastVariable],

@@ -114,6 +114,7 @@ public final class ForecastWriter {
         try root.setAttribute("institution", .text(layout.institution))
         try root.setAttribute("source", .text(layout.source))
         try root.setAttribute("history", .text(layout.history))
+        if let inputs = layout.inputs { try root.setAttribute(InputIdentity.attribute, .text(inputs)) }
         try root.setAttribute("references", .text(layout.references))
         try root.setAttribute("bulletin_date", .text(layout.referenceTime.description.replacingOccurrences(of: "T", with: " ")))
         return (time, period)

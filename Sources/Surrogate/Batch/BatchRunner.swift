@@ -4,9 +4,10 @@ import OceanGrid
 import Tensor
 
 /// Runs one shard of a batch into an output folder (`NAME.nc` per forecast) and writes the shard's report
-/// beside them. A forecast whose output is complete (it opens, has every day, its content checksums match) is
-/// skipped; anything else is redone, after removing the temporary files a killed task left. A failing forecast
-/// is reported and the others still run. Asked to stop, the running forecast stops at its next day boundary
+/// beside them. A forecast whose output is complete (it opens, has every day, its content checksums match) and
+/// records the entry's inputs as they are now (``InputIdentity``) is skipped; anything else is redone, after
+/// removing the temporary files a killed task left. A failing forecast is reported and the others still run;
+/// with ``isolation``, each runs in a child process, so that even a crash or a hang is only its own failure. Asked to stop, the running forecast stops at its next day boundary
 /// with no half-written file, and the forecasts not started are reported as such.
 public struct BatchRunner {
     public let manifest: BatchManifest
@@ -18,9 +19,12 @@ public struct BatchRunner {
     public let pool: ThreadPool
     /// Reads untrusted files (inputs, existing outputs) in a child process first; nil reads them in-process.
     public let probe: InputProbe?
+    /// Runs each forecast in a child process; nil runs them in this one.
+    public let isolation: IsolatedForecast?
 
     public init(manifest: BatchManifest, shard: BatchShard, outputFolder: String, template: ForecastRequest,
-                pool: ThreadPool = .shared, probe: InputProbe?) {
+                pool: ThreadPool = .shared, probe: InputProbe?, isolation: IsolatedForecast? = nil) {
+        self.isolation = isolation
         self.manifest = manifest
         self.shard = shard
         self.outputFolder = outputFolder
@@ -53,7 +57,7 @@ public struct BatchRunner {
                 continue
             }
             AtomicOutput.removeStale(of: output)
-            if isComplete(output) {
+            if isComplete(output, of: entry) {
                 outcomes.append(BatchOutcome(name: entry.name, status: .skipped, seconds: 0, output: output, error: nil))
                 log("event=skip name=\(entry.name) output=\(output)")
                 continue
@@ -63,12 +67,18 @@ public struct BatchRunner {
             request.forcing = entry.forcing
             request.start = entry.start
             request.output = output
+            request.recordInputs = true
             do {
-                _ = try ForecastJob.run(request, pool: pool, probe: probe, shouldStop: shouldStop)
+                if let isolation {
+                    try isolation.run(request, shouldStop: shouldStop, log: log)
+                } else {
+                    _ = try ForecastJob.run(request, pool: pool, probe: probe, shouldStop: shouldStop)
+                }
                 let seconds = Date().timeIntervalSince(start)
                 outcomes.append(BatchOutcome(name: entry.name, status: .done, seconds: seconds, output: output, error: nil))
                 log("event=done name=\(entry.name) output=\(output) seconds=\(String(format: "%.2f", seconds))")
             } catch {
+                AtomicOutput.removeStale(of: output)
                 failed(error)
                 outcomes.append(BatchOutcome(name: entry.name, status: .failed, seconds: Date().timeIntervalSince(start),
                                              output: output, error: "\(error)"))
@@ -81,11 +91,15 @@ public struct BatchRunner {
         return report
     }
 
-    /// Whether `output` is a finished forecast of this batch's length; a damaged file is read in a child first.
-    private func isComplete(_ output: String) -> Bool {
+    /// Whether `output` is a finished forecast of this batch's length computed from `entry`'s inputs as they are
+    /// now; a damaged file is read in a child first.
+    private func isComplete(_ output: String, of entry: BatchEntry) -> Bool {
         guard FileManager.default.fileExists(atPath: output) else { return false }
         if let probe, (try? probe.check(output)) == nil { return false }
-        return CompleteForecast.isComplete(output, days: template.days)
+        guard CompleteForecast.isComplete(output, days: template.days),
+              let recorded = try? CFDataset(path: output).file.root.attributes()[InputIdentity.attribute]?.text,
+              let current = try? InputIdentity.of(initial: entry.initial, forcing: entry.forcing, start: entry.start) else { return false }
+        return recorded == current
     }
 }
 

@@ -33,7 +33,11 @@ struct ForecastInputs {
             let missing = forcing.missingDays(after: initial.referenceTime, days: request.days)
             if !missing.isEmpty { throw ForecastError.forcingDaysMissing(path: request.forcing, missing: missing.map(\.description)) }
         }
-        layout = Self.layout(model: model, request: request, reference: initial.referenceTime)
+        var layout = Self.layout(model: model, request: request, reference: initial.referenceTime)
+        if request.recordInputs {
+            layout.inputs = try InputIdentity.of(initial: request.initial, forcing: request.forcing, start: request.start)
+        }
+        self.layout = layout
     }
 
     /// The output file's definition: every state variable, packed within the model's channel ranges.

@@ -29,6 +29,9 @@ public struct ForecastRequest: Sendable, Equatable {
     public var forcingMode: ForcingMode = .strict
     /// The init file's time to start from ("2024-03-01"); needed when it holds several times (see ``StartTime``).
     public var start: String?
+    /// Record the inputs' identity (``InputIdentity``) in the output, so that a batch can tell whether an existing
+    /// output was computed from the same files.
+    public var recordInputs = false
     /// The output's `history` attribute (time stamp and what asked for the forecast).
     public var history = ""
 

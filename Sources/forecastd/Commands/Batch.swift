@@ -10,7 +10,8 @@ struct Batch: ParsableCommand {
         discussion: """
             The shard comes from --shard I/N or from Slurm (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN, \
             SLURM_ARRAY_TASK_COUNT). A forecast whose output is complete (opens, has every day, content checksums \
-            match) is skipped; anything else is redone. SIGINT, SIGTERM, SIGHUP and SIGUSR1 (Slurm's warning before the time \
+            match, and its recorded inputs are the line's files as they are now) is skipped; anything else is redone. \
+            Each forecast runs in its own process: a crash or a hang (past --entry-time-limit) fails that forecast only. SIGINT, SIGTERM, SIGHUP and SIGUSR1 (Slurm's warning before the time \
             limit) stop at the next day boundary with no half-written file and exit 75, so the task can be \
             resubmitted. A JSON summary per task goes to OUT_DIR/batch-task-I-of-N.json.
             """
@@ -43,9 +44,18 @@ struct Batch: ParsableCommand {
     @Option(help: "Deflate level of the outputs, 0-9.")
     var deflate = 1
 
+    @Option(help: "Days the forcing lacks: strict (error), persist (latest earlier day) or climatology (mean of the file).")
+    var forcingMode: ForcingMode = .strict
+
+    @Option(help: "Seconds one forecast may run; past them its process is killed and the forecast failed, and the batch goes on.")
+    var entryTimeLimit: Double = 6 * 3600
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
+        guard entryTimeLimit > 0, entryTimeLimit.isFinite else {
+            throw ValidationError("--entry-time-limit must be a positive number of seconds, got \(entryTimeLimit)")
+        }
         try template.validateFlags(options: true)
     }
 
@@ -54,6 +64,7 @@ struct Batch: ParsableCommand {
         var request = ForecastRequest(model: model, initial: "", forcing: "", output: "")
         request.days = days
         request.deflateLevel = deflate
+        request.forcingMode = forcingMode
         request.history = ForecastRequest.commandLineHistory
         return request
     }
@@ -65,7 +76,10 @@ struct Batch: ParsableCommand {
             let runner = BatchRunner(
                 manifest: try BatchManifest(path: manifest, initTemplate: initTemplate, forcingTemplate: forcingTemplate),
                 shard: try BatchShard.resolve(option: shard, shards: shards, environment: ProcessInfo.processInfo.environment),
-                outputFolder: outDir, template: template, pool: compute.pool, probe: Probe.child)
+                outputFolder: outDir, template: template, pool: compute.pool, probe: Probe.child,
+                isolation: IsolatedForecast(executable: "/proc/self/exe", timeLimit: entryTimeLimit) { [threads = compute.threads] request in
+                    ["run"] + request.runArguments + (threads.map { ["--threads", "\($0)"] } ?? [])
+                })
             let report = try runner.run(shouldStop: { stop.isRequested },
                                         exitStatus: { Sysexit.of($0).rawValue },
                                         log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcessor
 import NetCDF
 import OceanGrid
 
@@ -17,6 +18,9 @@ struct Probe: ParsableCommand {
     var file: String
 
     func run() throws {
+        // A probe lives only as long as the process that asked for it: killed with it (a batch forecast past its
+        // time limit), it must not go on reading, or hang, on its own.
+        guard fd_die_with_parent() == 0 else { throw ExitCode(Sysexit.temporaryFailure.rawValue) }
         try reportingFailures { try CFDataset.readEverything(file) }
     }
 }

@@ -50,6 +50,9 @@ struct Run: ParsableCommand {
     @Option(help: "The init file's time to start from (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS); needed when it holds several times, or gives the date of a single time whose units have none.")
     var start: String?
 
+    @Flag(help: "Record each input's path, size and content hash in the output (attribute forecastd_inputs), as batch does to skip only forecasts of the same inputs.")
+    var recordInputs = false
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -66,6 +69,7 @@ struct Run: ParsableCommand {
         request.stateNames = try withFlags { try ForecastRequest.stateNames(pairs: variables) }
         request.forcingMode = forcingMode
         request.start = start
+        request.recordInputs = recordInputs
         request.history = ForecastRequest.commandLineHistory
         return request
     }

@@ -41,6 +41,9 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
+        guard jobTimeLimit > 0, jobTimeLimit.isFinite else {
+            throw ValidationError("--job-time-limit must be a positive number of seconds, got \(jobTimeLimit)")
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535, got \(port)") }
         guard queueLimit >= 1 else { throw ValidationError("--queue-limit must be at least 1, got \(queueLimit)") }
         _ = try modelFolders()

@@ -42,6 +42,21 @@ extension ForecastRequest {
         try withFlags { try options ? validateOptions() : validate() }
     }
 
+    /// This request as `forecastd run` arguments (how a batch runs each forecast in a child process).
+    var runArguments: [String] {
+        typealias F = ForecastRequest.Field
+        var arguments = [F.model.flag, model, F.initial.flag, initial, F.forcing.flag, forcing, F.output.flag, output,
+                         F.days.flag, "\(days)", F.deflate.flag, "\(deflateLevel)", F.pack.flag, encoding.rawValue,
+                         F.forcingMode.flag, forcingMode.rawValue]
+        for (variable, name) in stateNames.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            arguments += [F.variables.flag, "\(variable.rawValue)=\(name)"]
+        }
+        if let start { arguments += [F.start.flag, start] }
+        if perDayFiles { arguments.append("--per-day-files") }
+        if recordInputs { arguments.append("--record-inputs") }
+        return arguments
+    }
+
     /// The `history` attribute of a forecast asked for on this command line.
     static var commandLineHistory: String {
         ISO8601DateFormatter().string(from: Date()) + ": " + CommandLine.arguments.joined(separator: " ")

@@ -25,6 +25,7 @@ enum Sysexit: Int32 {
             switch e {
             case .fileMissing: .noInput
             case .notNetCDF, .variableMissing, .wrongShape, .badAttribute, .badCoordinate: .dataError
+            case .library where e.isDamagedContent: .dataError
             case .library, .cannotWrite: .ioError
             }
         case let e as SurrogateError:
@@ -40,6 +41,11 @@ enum Sysexit: Int32 {
             case .interrupted: .temporaryFailure
             }
         case is ForecastRequestError, is BatchShardError: .usage
+        case let e as IsolatedForecastError:
+            switch e {
+            case .failed(let status, _): Sysexit(rawValue: status) ?? .software
+            case .crashed, .timedOut: .software
+            }
         case let e as ServiceStartError:
             switch e {
             case .stateFolderInUse: .temporaryFailure
