@@ -60,25 +60,13 @@ struct BatchIsolationTests {
     @Test("A forecast whose process dies (SIGKILL, as a crash or the OOM killer ends it) fails alone: the others run, the report says so")
     func crashIsItsOwnFailure() throws {
         let (folder, _) = try Self.setUp(["crash", "after"])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Scratch.forecastd!)
-        process.arguments = ["batch", "--manifest", folder + "/runs.txt", "--model", folder, "--out-dir", folder + "/out",
-                             "--days", "200", "--forcing-mode", "persist", "--threads", "1"]
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        var seen = ""
-        while !seen.contains("day=2 ") {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
+        let batch = try Spawned(Scratch.forecastd!, ["batch", "--manifest", folder + "/runs.txt", "--model", folder, "--out-dir",
+                                                     folder + "/out", "--days", "200", "--forcing-mode", "persist", "--threads", "1"])
+        batch.wait(for: "day=2 ")
         let kill = try #require(Scratch.run("pkill", ["-KILL", "-f", "--", "--out " + folder + "/out/crash.nc"]))
         #expect(kill.status == 0, "no forecast process to crash: \(kill.output)")
-        _ = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 70, "\(seen.suffix(300))")
+        batch.finish()
+        #expect(batch.process.terminationStatus == 70, "\(batch.seen.suffix(300))")
         let outcomes = try Self.outcomes(folder)
         #expect(outcomes["crash"]?.contains("killed by signal 9") == true && outcomes["after"] == "done", "\(outcomes)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/out").sorted() == ["after.nc", "batch-task-0-of-1.json"])

@@ -105,25 +105,13 @@ struct BatchCommandTests {
     @Test("SIGTERM stops at a day boundary: exit 75, no half-written file, a re-run completes the rest")
     func terminated() throws {
         let (manifest, out) = try Self.setUp(12)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Scratch.forecastd!)
-        process.arguments = ["batch", "--manifest", manifest, "--model", try ForecastFixtures.model.get(), "--out-dir", out,
-                             "--threads", "1"]
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let batch = try Spawned(Scratch.forecastd!, ["batch", "--manifest", manifest, "--model", try ForecastFixtures.model.get(),
+                                                     "--out-dir", out, "--threads", "1"])
         // Wait for the first finished forecast, then ask the task to stop.
-        var seen = ""
-        while !seen.contains("event=done") {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
-        process.terminate()
-        _ = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 75, "\(seen)")
+        batch.wait(for: "event=done")
+        batch.process.terminate()
+        batch.finish()
+        #expect(batch.process.terminationStatus == 75, "\(batch.seen)")
         let files = try FileManager.default.contentsOfDirectory(atPath: out)
         #expect(!files.contains { $0.contains("partial") }, "\(files)")
         for file in files where file.hasSuffix(".nc") {

@@ -25,23 +25,10 @@ struct FuzzTests {
         let files: [String: Data]
     }
 
-    /// SplitMix64, so that every seed names one reproducible mutant.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    }
-
     /// A truncation (one seed in four) or one to four bit flips; `head` flips land in the first bytes half the time
     /// (headers and metadata, where damage is most varied).
     static func damaged(_ bytes: Data, seed: UInt64, head: Int = 4096) -> Data {
-        var random = Random(state: seed)
+        var random = SeededRandom(seed: seed)
         if seed % 4 == 0 { return bytes.prefix(random.below(bytes.count)) }
         var copy = bytes
         for _ in 0..<(1 + random.below(4)) {
@@ -53,7 +40,7 @@ struct FuzzTests {
 
     /// config.json with one key set to an absurd value, or its text damaged.
     static func configMutant(_ text: Data, seed: UInt64) throws -> Data {
-        var random = Random(state: seed)
+        var random = SeededRandom(seed: seed)
         guard seed % 3 != 0 else { return damaged(text, seed: seed, head: text.count) }
         var config = try #require(try JSONSerialization.jsonObject(with: text) as? [String: Any])
         let keys = ["grid", "state_channels", "flux_channels", "patch_size", "embed_dim", "depths", "num_heads", "window_size",
@@ -124,21 +111,26 @@ struct FuzzTests {
 
     /// Runs every mutant (two at a time) in its own folder and checks its outcome against the clean forecast's
     /// land (`clean`: NaN counts per variable).
-    static func check(_ mutants: [Mutant], clean: [String: Int], in folder: String) throws {
-        let failures = Failures()
+    /// Returns how many runs ended with each status.
+    @discardableResult
+    static func check(_ mutants: [Mutant], clean: [String: Int], in folder: String) throws -> [Int32: Int] {
+        let tally = Tally()
         DispatchQueue.concurrentPerform(iterations: mutants.count) { index in
             let mutant = mutants[index]
             do {
-                if let problem = try outcome(of: mutant, index: index, clean: clean, in: folder) { failures.add("\(mutant.label): \(problem)") }
+                let (status, problem) = try outcome(of: mutant, index: index, clean: clean, in: folder)
+                tally.add(status, problem.map { "\(mutant.label): \($0)" })
             } catch {
-                failures.add("\(mutant.label): \(error)")
+                tally.add(-1, "\(mutant.label): \(error)")
             }
         }
-        #expect(failures.list.isEmpty, "\(failures.list.count) of \(mutants.count) mutants: \(failures.list.prefix(10).joined(separator: "\n"))")
+        print("fuzz: \(mutants.count) runs, exit statuses \(tally.statuses.sorted { $0.key < $1.key })")
+        #expect(tally.failures.isEmpty, "\(tally.failures.count) of \(mutants.count) mutants: \(tally.failures.prefix(10).joined(separator: "\n"))")
+        return tally.statuses
     }
 
-    /// nil when the mutant's run ended as it must; otherwise what went wrong.
-    static func outcome(of mutant: Mutant, index: Int, clean: [String: Int], in folder: String) throws -> String? {
+    /// The run's exit status, and nil when it ended as it must, otherwise what went wrong.
+    static func outcome(of mutant: Mutant, index: Int, clean: [String: Int], in folder: String) throws -> (Int32, String?) {
         let caseFolder = "\(folder)/case-\(index)"
         try FileManager.default.createDirectory(atPath: caseFolder + "/out", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: caseFolder) }
@@ -155,27 +147,38 @@ struct FuzzTests {
         guard let r = Scratch.run("timeout", ["--kill-after=5", "\(bound)", Scratch.forecastd!, "run", "--model", caseFolder,
                                               "--init", caseFolder + "/init.nc", "--forcing", caseFolder + "/forcing.nc",
                                               "--days", "2", "--forcing-mode", "persist", "--out", out, "--threads", "1"]) else {
-            return "could not start"
+            return (-1, "could not start")
         }
-        if r.signaled || r.status >= 124 { return "signal or hang (status \(r.status)): \(r.output.suffix(300))" }
+        if r.signaled || r.status >= 124 { return (r.status, "signal or hang (status \(r.status)): \(r.output.suffix(300))") }
         let left = try FileManager.default.contentsOfDirectory(atPath: caseFolder + "/out")
         if r.status == 0 {
-            guard left == ["forecast.nc"] else { return "exit 0 but the output folder holds \(left)" }
+            guard left == ["forecast.nc"] else { return (0, "exit 0 but the output folder holds \(left)") }
             let census = try census(out)
-            if census.infinite || census.nans != clean { return "exit 0 with non-finite ocean values: \(census)" }
-            return nil
+            return (0, census.infinite || census.nans != clean ? "exit 0 with non-finite ocean values: \(census)" : nil)
         }
-        guard cleanErrors.contains(r.status) else { return "exit \(r.status): \(r.output.suffix(300))" }
-        guard left.isEmpty else { return "exit \(r.status) left \(left)" }
-        guard r.output.contains("forecastd: ") || r.output.contains("Error: ") else { return "exit \(r.status) without a message: \(r.output.suffix(300))" }
-        return nil
+        let problem: String? = if !cleanErrors.contains(r.status) {
+            "exit \(r.status): \(r.output.suffix(300))"
+        } else if !left.isEmpty {
+            "exit \(r.status) left \(left)"
+        } else if !r.output.contains("forecastd: ") && !r.output.contains("Error: ") {
+            "exit \(r.status) without a message: \(r.output.suffix(300))"
+        } else {
+            nil
+        }
+        return (r.status, problem)
     }
 
-    /// Failure messages gathered from concurrent runs.
-    final class Failures: @unchecked Sendable {
+    /// Statuses and failure messages gathered from concurrent runs.
+    final class Tally: @unchecked Sendable {
         private let lock = NSLock()
-        private(set) var list: [String] = []
-        func add(_ message: String) { lock.withLock { list.append(message) } }
+        private(set) var failures: [String] = []
+        private(set) var statuses: [Int32: Int] = [:]
+        func add(_ status: Int32, _ failure: String?) {
+            lock.withLock {
+                statuses[status, default: 0] += 1
+                if let failure { failures.append(failure) }
+            }
+        }
     }
 
     /// The NaN counts of weights-sample's own two-day forecast.
@@ -200,7 +203,8 @@ struct FuzzTests {
             }
         }
         try #require(mutants.count >= 1_000 + Self.meaningEdits.count)
-        try Self.check(mutants, clean: clean, in: folder)
+        let statuses = try Self.check(mutants, clean: clean, in: folder)
+        #expect(statuses[0, default: 0] > 0 && statuses[65, default: 0] > 0, "the mutants exercise both outcomes: \(statuses)")
     }
 
     @Test("300 mutants of the model: damaged safetensors (weights and normalisation) and absurd or damaged config.json")
@@ -217,6 +221,7 @@ struct FuzzTests {
                                   files: ["normalization.safetensors": Self.damaged(normalization, seed: seed + 1000, head: 1024)]))
             mutants.append(Mutant(label: "config.json seed \(seed)", files: ["config.json": try Self.configMutant(config, seed: seed + 2000)]))
         }
-        try Self.check(mutants, clean: clean, in: folder)
+        let statuses = try Self.check(mutants, clean: clean, in: folder)
+        #expect(statuses[0, default: 0] > 0 && statuses[78, default: 0] > 0, "the mutants exercise both outcomes: \(statuses)")
     }
 }

@@ -150,26 +150,14 @@ struct HostileInputTests {
     @Test("SIGINT, SIGTERM and SIGHUP stop a running forecast: exit 75, no output and no partial file", arguments: [SIGINT, SIGTERM, SIGHUP])
     func signals(signal: Int32) throws {
         let folder = try Self.copy()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Scratch.forecastd!)
-        process.arguments = ["run", "--model", folder, "--init", folder + "/init.nc", "--forcing", folder + "/forcing.nc",
-                             "--days", "366", "--forcing-mode", "persist", "--out", folder + "/out.nc", "--threads", "1"]
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let run = try Spawned(Scratch.forecastd!, ["run", "--model", folder, "--init", folder + "/init.nc", "--forcing", folder + "/forcing.nc",
+                                                   "--days", "366", "--forcing-mode", "persist", "--out", folder + "/out.nc", "--threads", "1"])
         // Wait for the first forecast day, so that the signal arrives mid-forecast.
-        var seen = Data()
-        while !String(decoding: seen, as: UTF8.self).contains("day=1 ") {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += chunk
-        }
-        kill(process.processIdentifier, signal)
-        let rest = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit && process.terminationStatus == 75,
-                "status \(process.terminationStatus): \(String(decoding: seen + rest, as: UTF8.self).suffix(300))")
+        run.wait(for: "day=1 ")
+        kill(run.process.processIdentifier, signal)
+        run.finish()
+        #expect(run.process.terminationReason == .exit && run.process.terminationStatus == 75,
+                "status \(run.process.terminationStatus): \(run.seen.suffix(300))")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains("out") }.isEmpty)
     }
 

@@ -13,18 +13,6 @@ import Testing
 struct CorruptionTests {
     static let forecastd = Scratch.forecastd
 
-    /// SplitMix64, so every seed names one reproducible corruption.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Runs inspect on `path`; returns (status, JSON output).
     static func inspect(_ path: String) throws -> (Int32, String) {
         let program = try #require(forecastd)
@@ -40,7 +28,7 @@ struct CorruptionTests {
         let folder = try Scratch.folder()
         var outcomes: [Int32: Int] = [:]
         for seed in seeds {
-            var random = Random(state: seed)
+            var random = SeededRandom(seed: seed)
             var copy = bytes
             if seed % 4 == 0 {
                 copy = copy.prefix(Int(random.next() % UInt64(bytes.count)))

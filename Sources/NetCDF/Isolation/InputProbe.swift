@@ -27,47 +27,75 @@ public struct InputProbe: Sendable {
     /// down: a child hanging on a file stops with it), and ``Stopped`` is thrown. A path under `/proc/self/` (a
     /// descriptor this process opened) is handed to the child as this process's.
     public func check(_ path: String, shouldStop: () -> Bool = { false }) throws {
-        guard FileManager.default.isReadableFile(atPath: path) else { throw NetCDFError.fileMissing(path: path) }
-        var status = stat()
-        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-            throw NetCDFError.notNetCDF(path: path, detail: "not a regular file (a pipe, a device or a folder)")
+        try check([path], shouldStop: shouldStop)
+    }
+
+    /// Checks every file of `paths` as ``check(_:shouldStop:)`` does, each in its own child, all at once (a
+    /// forecast's init and forcing are read side by side); throws the first failure in the order of `paths`.
+    public func check(_ paths: [String], shouldStop: () -> Bool = { false }) throws {
+        for path in paths {
+            guard FileManager.default.isReadableFile(atPath: path) else { throw NetCDFError.fileMissing(path: path) }
+            var status = stat()
+            guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+                throw NetCDFError.notNetCDF(path: path, detail: "not a regular file (a pipe, a device or a folder)")
+            }
         }
-        let childPath = path.hasPrefix("/proc/self/") ? "/proc/\(getpid())/" + path.dropFirst("/proc/self/".count) : path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments + [childPath]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw NetCDFError.cannotWrite(path: path, detail: "cannot start a process to check the file: \(error)")
-        }
-        // Read the child's messages while it runs, so that a child writing much cannot block on a full pipe.
-        let message = Handoff()
-        let reader = DispatchQueue(label: "forecastd.probe-stderr")
-        reader.async { message.data = errors.fileHandleForReading.readDataToEndOfFile() }
+        var children: [Child] = []
+        defer { for child in children where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) } }
+        for path in paths { children.append(try Child(path: path, executable: executable, arguments: arguments)) }
         var stopped = false
-        while process.isRunning {
+        while children.contains(where: \.process.isRunning) {
             if shouldStop() {
                 stopped = true
-                kill(process.processIdentifier, SIGKILL)
                 break
             }
             usleep(20_000)
         }
-        process.waitUntilExit()
-        reader.sync {}
-        if stopped { throw Stopped() }
-        if process.terminationReason == .uncaughtSignal {
-            throw NetCDFError.notNetCDF(path: path, detail: "corrupted: the NetCDF/HDF5 library crashed reading it (signal \(process.terminationStatus))")
+        if stopped {
+            for child in children where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
+            throw Stopped()
         }
-        switch process.terminationStatus {
-        case 0: return
-        case Self.missingFileStatus: throw NetCDFError.fileMissing(path: path)
-        default:
-            let text = String(decoding: message.data, as: UTF8.self).replacingOccurrences(of: childPath, with: path)
-            let detail = text.split(separator: "\n").first.map { String($0).replacingOccurrences(of: "forecastd: ", with: "") }
-            throw NetCDFError.notNetCDF(path: path, detail: detail ?? "unreadable (exit status \(process.terminationStatus))")
+        for child in children { try child.verdict() }
+    }
+
+    /// One running check of one file.
+    private struct Child {
+        let path: String
+        let childPath: String
+        let process = Process()
+        let reader = DispatchQueue(label: "forecastd.probe-stderr")
+        let message = Handoff()
+
+        init(path: String, executable: String, arguments: [String]) throws {
+            self.path = path
+            childPath = path.hasPrefix("/proc/self/") ? "/proc/\(getpid())/" + path.dropFirst("/proc/self/".count) : path
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments + [childPath]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            do { try process.run() } catch {
+                throw NetCDFError.cannotWrite(path: path, detail: "cannot start a process to check the file: \(error)")
+            }
+            // Read the child's messages while it runs, so that a child writing much cannot block on a full pipe.
+            reader.async { [message] in message.data = errors.fileHandleForReading.readDataToEndOfFile() }
+        }
+
+        /// Waits for the child; throws what its end says of the file.
+        func verdict() throws {
+            process.waitUntilExit()
+            reader.sync {}
+            if process.terminationReason == .uncaughtSignal {
+                throw NetCDFError.notNetCDF(path: path, detail: "corrupted: the NetCDF/HDF5 library crashed reading it (signal \(process.terminationStatus))")
+            }
+            switch process.terminationStatus {
+            case 0: return
+            case InputProbe.missingFileStatus: throw NetCDFError.fileMissing(path: path)
+            default:
+                let text = String(decoding: message.data, as: UTF8.self).replacingOccurrences(of: childPath, with: path)
+                let detail = text.split(separator: "\n").first.map { String($0).replacingOccurrences(of: "forecastd: ", with: "") }
+                throw NetCDFError.notNetCDF(path: path, detail: detail ?? "unreadable (exit status \(process.terminationStatus))")
+            }
         }
     }
 

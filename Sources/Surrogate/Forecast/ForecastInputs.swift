@@ -20,8 +20,7 @@ struct ForecastInputs {
     init(_ request: ForecastRequest, model loaded: ForecastModel?, pool: ThreadPool, probe: InputProbe?,
          shouldStop: () -> Bool = { false }) throws {
         do {
-            try probe?.check(request.initial, shouldStop: shouldStop)
-            try probe?.check(request.forcing, shouldStop: shouldStop)
+            try probe?.check([request.initial, request.forcing], shouldStop: shouldStop)
         } catch is InputProbe.Stopped {
             throw ForecastError.interrupted(path: request.output, day: 1)
         }
