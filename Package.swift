@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CAllocationCounter", "TestSupport"]),
-        .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "OceanGrid", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "OceanGrid", "Tensor", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ServiceTests", dependencies: ["NetCDF", "TestSupport"]),
         .testTarget(name: "ForecastServiceTests", dependencies: ["ForecastService", "Surrogate", "OceanGrid", "NetCDF", "TestSupport",
                                                                 .product(name: "Logging", package: "swift-log")]),

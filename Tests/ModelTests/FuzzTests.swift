@@ -1,5 +1,6 @@
 import Foundation
 import NetCDF
+import Tensor
 import TestSupport
 import Testing
 
@@ -28,7 +29,7 @@ struct FuzzTests {
     /// A truncation (one seed in four) or one to four bit flips; `head` flips land in the first bytes half the time
     /// (headers and metadata, where damage is most varied).
     static func damaged(_ bytes: Data, seed: UInt64, head: Int = 4096) -> Data {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(state: seed)
         if seed % 4 == 0 { return bytes.prefix(random.below(bytes.count)) }
         var copy = bytes
         for _ in 0..<(1 + random.below(4)) {
@@ -40,7 +41,7 @@ struct FuzzTests {
 
     /// config.json with one key set to an absurd value, or its text damaged.
     static func configMutant(_ text: Data, seed: UInt64) throws -> Data {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(state: seed)
         guard seed % 3 != 0 else { return damaged(text, seed: seed, head: text.count) }
         var config = try #require(try JSONSerialization.jsonObject(with: text) as? [String: Any])
         let keys = ["grid", "state_channels", "flux_channels", "patch_size", "embed_dim", "depths", "num_heads", "window_size",

@@ -1,5 +1,6 @@
 import Foundation
 import NetCDF
+import Tensor
 import OceanGrid
 import TestSupport
 import Testing
@@ -28,7 +29,7 @@ struct CorruptionTests {
         let folder = try Scratch.folder()
         var outcomes: [Int32: Int] = [:]
         for seed in seeds {
-            var random = SeededRandom(seed: seed)
+            var random = SplitMix64(state: seed)
             var copy = bytes
             if seed % 4 == 0 {
                 copy = copy.prefix(Int(random.next() % UInt64(bytes.count)))

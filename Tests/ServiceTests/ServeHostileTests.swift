@@ -77,6 +77,38 @@ struct ServeHostileTests {
         #expect(current.status == 206 && current.body.count == 100)
     }
 
+    @Test("hostile files posted as jobs (NaN and empty times, an Inf longitude, an Inf forcing value) fail their jobs at once; the daemon goes on",
+          .enabled(if: Scratch.python(has: ["netCDF4", "numpy"]), "needs python3 with netCDF4"))
+    func hostileFiles() async throws {
+        let edits = ["nan-time.nc": ("init.nc", "d['time'][0] = np.nan"), "inf-longitude.nc": ("init.nc", "d['longitude'][5] = np.inf"),
+                     "inf-ssr.nc": ("forcing.nc", "d['ssr'][0] = np.inf"), "empty-time.nc": ("init.nc", "")]
+        let server = try ServerProcess.fresh { folder in
+            for (name, (source, code)) in edits {
+                let script = code.isEmpty ? """
+                    import sys, netCDF4 as nc
+                    s = nc.Dataset(sys.argv[1]); d = nc.Dataset(sys.argv[2], 'w')
+                    for n, dim in s.dimensions.items(): d.createDimension(n, None if dim.isunlimited() else len(dim))
+                    for n, v in s.variables.items():
+                        w = d.createVariable(n, v.dtype, v.dimensions); w.setncatts({k: v.getncattr(k) for k in v.ncattrs() if k != '_FillValue'})
+                        if 'time' not in v.dimensions: w[...] = v[...]
+                    d.close()
+                    """ : "import sys, shutil, netCDF4 as nc, numpy as np\nshutil.copy(sys.argv[1], sys.argv[2])\nd = nc.Dataset(sys.argv[2], 'a')\n\(code)\nd.close()"
+                let r = Scratch.run("python3", ["-c", script, folder + "/data/" + source, folder + "/data/" + name])
+                guard r?.status == 0 else { throw ServerProcess.ServerError.didNotStart("fixture \(name): \(r?.output ?? "")") }
+            }
+        }
+        for (name, (source, _)) in edits.sorted(by: { $0.key < $1.key }) {
+            let initial = source == "init.nc" ? name : "init.nc", forcing = source == "forcing.nc" ? name : "forcing.nc"
+            let reply = try await post(server, "{\"inputs\": {\"model\": \"sample\", \"init\": \"\(initial)\", \"forcing\": \"\(forcing)\", \"days\": 2}}")
+            let id = try #require(reply.json["jobID"] as? String, "\(name): \(reply.status)")
+            let ended = try await server.wait(for: id, seconds: 30) { ["successful", "failed"].contains($0["status"] as? String) }
+            #expect(ended["status"] as? String == "failed" && (ended["message"] as? String ?? "").contains(name), "\(name): \(ended)")
+        }
+        #expect(try await server.request("GET", "/v2/health/ready").status == 200)
+        let good = try await server.submit(days: 1)
+        #expect(try await server.wait(for: good) { ["successful", "failed"].contains($0["status"] as? String) }["status"] as? String == "successful")
+    }
+
     @Test("a missing data root is refused at start with exit 66 naming it")
     func missingDataRoot() throws {
         let folder = try Scratch.folder("missing-root")
