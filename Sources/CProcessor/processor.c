@@ -3,6 +3,10 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 #include <sched.h>
+#include <sys/syscall.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 #include "CProcessor.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -38,19 +42,47 @@ FD_PORTABLE void fd_cpu_relax(void) {
 #endif
 }
 
+#if FD_X86
+/// XCR0: which register states the operating system saves (0 without OSXSAVE).
+FD_PORTABLE static unsigned long long fd_xcr0(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return 0;
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((unsigned long long)hi << 32) | lo;
+}
+#endif
+
 FD_PORTABLE fd_cpu_features fd_running_cpu_features(void) {
-    fd_cpu_features f = {0, 0, 0};
+    fd_cpu_features f = {0};
 #if FD_X86
     __builtin_cpu_init();
     f.avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
     f.fma = __builtin_cpu_supports("fma") ? 1 : 0;
     f.avx512f = __builtin_cpu_supports("avx512f") ? 1 : 0;
+    unsigned long long xcr0 = fd_xcr0();
+    unsigned a, b, c, d;
+    int avx512_state = (xcr0 & 0xe6) == 0xe6;
+    int tile_state = (xcr0 & (3ull << 17)) == (3ull << 17);
+    if (__get_cpuid_count(7, 1, &a, &b, &c, &d)) f.avx512bf16 = f.avx512f && avx512_state && (a & (1u << 5)) ? 1 : 0;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+        f.amx_tile = tile_state && (d & (1u << 24)) ? 1 : 0;
+        f.amx_bf16 = tile_state && (d & (1u << 22)) ? 1 : 0;
+    }
 #endif
     return f;
 }
 
+FD_PORTABLE int fd_request_amx_permission(void) {
+#if defined(__linux__) && defined(__x86_64__)
+    return syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XFEATURE_XTILEDATA */) == 0 ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
 FD_PORTABLE fd_cpu_features fd_build_cpu_features(void) {
-    fd_cpu_features f = {0, 0, 0};
+    fd_cpu_features f = {0};
 #ifdef __AVX2__
     f.avx2 = 1;
 #endif

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import CProcessor
 import Tensor
 
@@ -40,6 +41,10 @@ struct Forecastd: AsyncParsableCommand {
                 this forecastd was built for a processor with \(missing.joined(separator: ", ")), which this one \
                 lacks; rebuild on this machine, or with FORECASTD_TARGET_CPU=haswell (AVX2) or x86-64 (portable)
                 """)
+        }
+        do { _ = try ProcessorCapabilities.current.selected() } catch {
+            FileHandle.standardError.write(Data("forecastd: \(error)\n".utf8))
+            throw ExitCode(Sysexit.configuration.rawValue)
         }
     }
 }

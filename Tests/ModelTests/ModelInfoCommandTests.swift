@@ -2,6 +2,7 @@ import Foundation
 import OceanGrid
 import OceanStepper
 import Surrogate
+import Tensor
 import TestSupport
 import Testing
 
@@ -22,6 +23,21 @@ struct ModelInfoCommandTests {
         #expect((json["activationBytes"] as? Int ?? 0) > 0)
         let text = try #require(Scratch.run(Scratch.forecastd!, ["model-info", folder, "--grid", "50x60", "--no-measure"]))
         #expect(text.status == 0 && text.output.contains("grid 50x60, padded to 224x224"), "\(text.output)")
+    }
+
+    @Test("model-info shows the instruction path; FORECASTD_ISA lowers it, and one above the processor exits 78 before any work")
+    func instructionPath() throws {
+        let sample = Scratch.repository + "/weights-sample"
+        let shown = try #require(Scratch.run("env", ["FORECASTD_ISA=x86-64", Scratch.forecastd!, "model-info", sample, "--no-measure"]))
+        #expect(shown.status == 0 && shown.output.contains("instruction path x86-64 (highest "), "\(shown.output)")
+        let refused = try #require(Scratch.run("env", ["FORECASTD_ISA=amx-9000", Scratch.forecastd!, "model-info", sample]))
+        #expect(refused.status == 78 && refused.output.contains("FORECASTD_ISA='amx-9000' is not one of"), "\(refused.output)")
+        if ProcessorCapabilities.current.highest < .amx {
+            let above = try #require(Scratch.run("env", ["FORECASTD_ISA=amx", Scratch.forecastd!, "model-info", sample]))
+            #expect(above.status == 78 && above.output.contains("which this processor lacks"), "\(above.output)")
+        } else {
+            print("FORECASTD_ISA above the processor not tried: this processor has every path up to AMX")
+        }
     }
 
     @Test("A missing folder exits 66; weights that do not match the config exit 78 and list the tensors")

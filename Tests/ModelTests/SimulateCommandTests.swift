@@ -27,7 +27,7 @@ struct SimulateCommandTests {
         return path
     }
 
-    @Test("Daily means land as a CF file (land NaN, stamped at the end of each day) that the stepper reads back as an initial state")
+    @Test("Daily means land as a CF file (land NaN, stamped at the end of each day) that the stepper reads back as an initial state from the day --start names")
     func dailyMeans() throws {
         let folder = try Scratch.folder()
         let config = try Self.write(Self.configuration(), in: folder)
@@ -43,8 +43,11 @@ struct SimulateCommandTests {
         #expect(surface.filter(\.isFinite).allSatisfy { (0...30).contains($0) })
         let height = try dataset.read(zos, start: [2, 0, 0], count: [1, 20, 24]).filter(\.isFinite)
         #expect(height.contains { abs($0) > 1e-4 }, "the wind moved the free surface")
+        let unchosen = try #require(Scratch.run(Scratch.forecastd!, ["simulate", "--config", config, "--init", folder + "/a.nc",
+                                                                     "--days", "1", "--out", folder + "/b.nc"]))
+        #expect(unchosen.status == 65 && unchosen.output.contains("holds 3 times") && unchosen.output.contains("--start"), "\(unchosen.output)")
         let again = try #require(Scratch.run(Scratch.forecastd!, ["simulate", "--config", config, "--init", folder + "/a.nc",
-                                                                  "--days", "1", "--out", folder + "/b.nc"]))
+                                                                  "--start", "2021-03-04", "--days", "1", "--out", folder + "/b.nc"]))
         #expect(again.status == 0, "\(again.output)")
         let restarted = try CFDataset(path: folder + "/b.nc")
         let date = try #require(try restarted.timeAxis(of: try restarted.variable("so"))?.dates.first)

@@ -22,7 +22,16 @@ typedef struct {
     int avx2;
     int fma;
     int avx512f;
+    /// AVX512-BF16 (VDPBF16PS), with the operating system saving AVX-512 state.
+    int avx512bf16;
+    /// AMX-TILE and AMX-BF16, with the operating system saving tile state (XCR0 bits 17 and 18).
+    int amx_tile;
+    int amx_bf16;
 } fd_cpu_features;
+
+/// Asks Linux for permission to use AMX tile data in this process (arch_prctl ARCH_REQ_XCOMP_PERM,
+/// XFEATURE_XTILEDATA); 1 when granted (or already), 0 otherwise.
+int fd_request_amx_permission(void);
 
 /// Writes the CPU numbers this process may run on (its affinity mask) to `cpus`, at most `capacity` of
 /// them; returns how many, or -1 where the mask cannot be read.

@@ -7,7 +7,8 @@ import Synchronization
 /// Threads are created once, sized to the physical cores the process may use (``ThreadPool/defaultThreadCount``,
 /// overridden by `FORECASTD_THREADS` or `--threads`). The calling thread takes part in every job, so a pool of
 /// N threads starts N - 1 workers. Between jobs the workers spin briefly (a fork costs well under a
-/// microsecond while kernels follow each other), then sleep on a condition variable. Every worker, and the
+/// microsecond while kernels follow each other), yielding their core after the first microseconds so that a
+/// busy machine's other threads run, then sleep on a condition variable. Every worker, and the
 /// caller at the start of each job, runs with flush-to-zero and denormals-are-zero set.
 ///
 /// Jobs are fork-join and not reentrant: a body must not call ``parallelFor(_:_:)`` on the same pool. Calls
@@ -131,8 +132,13 @@ private final class Job: @unchecked Sendable {
     /// itself in this object would heap-allocate a context per job.
     var body: UnsafeRawPointer?
 
-    /// Spins a worker makes waiting for the next job before it sleeps (a few tens of microseconds).
-    static let spinsBeforeSleep = 20_000
+    /// Waits a worker makes for the next job before it sleeps: ``spinsBeforeYield`` pauses, then yields
+    /// (under a millisecond in all while the machine is otherwise idle).
+    static let spinsBeforeSleep = 3_000
+    /// Spins a waiting thread makes before it yields its core at each further check instead: on a machine with
+    /// more runnable threads than cores (a busy neighbour, the daemon's event loop), a thread spinning on a core
+    /// holds off the very thread it waits for.
+    static let spinsBeforeYield = 2_000
 
     init(workers: Int) { self.workers = workers }
 
@@ -150,9 +156,17 @@ private final class Job: @unchecked Sendable {
                 claim.store(WordPair(first: generation, second: UInt(tasks) << 32), ordering: .sequentiallyConsistent)
                 wakeSleepers()
                 runTasks(UnsafeRawPointer(pointer), generation: generation, thread: 0)
-                while finishedTasks.load(ordering: .acquiring) < tasks { fd_cpu_relax() }
+                var spins = 0
+                while finishedTasks.load(ordering: .acquiring) < tasks { Self.pause(&spins) }
             }
         }
+    }
+
+    /// One wait of a spin loop: a pause hint, or past ``spinsBeforeYield``, a yield of the core.
+    @inline(__always)
+    static func pause(_ spins: inout Int) {
+        spins += 1
+        if spins < spinsBeforeYield { fd_cpu_relax() } else { sched_yield() }
     }
 
     func stop() {
@@ -208,8 +222,7 @@ private final class Job: @unchecked Sendable {
             var current = claim.load(ordering: .acquiring).first
             while current == seen {
                 if spins < Self.spinsBeforeSleep {
-                    spins += 1
-                    fd_cpu_relax()
+                    Self.pause(&spins)
                 } else {
                     sleepLock.lock()
                     sleepers.add(1, ordering: .sequentiallyConsistent)

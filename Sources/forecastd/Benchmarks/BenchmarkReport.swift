@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// One measured figure and the reference it is judged against, both from the same run.
 struct BenchmarkResult: Codable {
@@ -71,7 +72,7 @@ struct BenchmarkReport: Codable, JSONReport {
         let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
-        return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) CPUs"
+        return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) CPUs, \(ProcessorCapabilities.current.report)"
     }
 
     static var now: String { ISO8601DateFormatter().string(from: Date()) }

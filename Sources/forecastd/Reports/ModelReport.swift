@@ -2,6 +2,7 @@ import Foundation
 import OceanGrid
 import OceanStepper
 import Surrogate
+import Tensor
 
 /// A model folder as `forecastd model-info` shows it. JSON keys are the property names.
 struct ModelReport: JSONReport {
@@ -25,6 +26,8 @@ struct ModelReport: JSONReport {
     var gflopsPerStep: Double
     var gflopsPer15Days: Double
     var parts: [Part]
+    /// This processor's instruction path and features (the network computes in float32 on every path so far).
+    var processor = ProcessorCapabilities.current.report
 
     init(folder: String, configuration: SurrogateConfiguration, height: Int, width: Int, cost: SurrogateCost,
          parameters: Int, weightBytes: Int, activationBytes: Int?, ioBytes: Int) {
@@ -62,6 +65,7 @@ struct ModelReport: JSONReport {
         }
         let activations = activationBytes.map(mib) ?? "not measured (--no-measure)"
         lines.append("memory per step: weights \(mib(weightBytes)), activations \(activations), inputs and output \(mib(ioBytes))")
+        lines.append("processor: \(processor); precision float32")
         return lines.joined(separator: "\n")
     }
 }
