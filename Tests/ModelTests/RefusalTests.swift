@@ -32,6 +32,18 @@ struct RefusalTests {
         #expect(shape.status == 78 && shape.output.contains("mask.safetensors") && shape.output.contains("ocean"), "\(shape.output)")
     }
 
+    @Test("a configuration whose forward pass cannot fit in this machine's memory: exit 78 with the figures, before loading")
+    func memory() throws {
+        let folder = try HostileInputTests.copy()
+        let path = folder + "/config.json"
+        var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        config["grid"] = ["height": 20_000, "width": 40_000]
+        config["embed_dim"] = 2_048
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: path))
+        let r = try HostileInputTests.run(folder)
+        #expect(r.status == 78 && r.output.contains("needs at least") && r.output.contains("of memory"), "\(r.output)")
+    }
+
     @Test("compare refuses a file in K against one in degC (exit 65 naming both units) instead of reporting 273 degrees")
     func compareUnits() throws {
         let folder = try Scratch.folder("units")

@@ -13,7 +13,7 @@ struct ServeTests {
     func submitAndDownload() async throws {
         let server = try ServerProcess.fresh()
         let folder = server.folder, root = server.dataRoot
-        #expect(try await server.request("GET", "/v2/health/ready").status == 200)
+        #expect(try await server.readiness() == 200)
         let processes = try await server.request("GET", "/processes").json["processes"] as? [[String: Any]]
         #expect(processes?.first?["id"] as? String == "forecast")
         let id = try await server.submit(days: 5)

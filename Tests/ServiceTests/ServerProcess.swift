@@ -95,6 +95,18 @@ final class ServerProcess {
         return id
     }
 
+    /// Polls `/v2/health/ready` until it answers 200 (the models are loaded: a busy machine takes longer) or
+    /// `seconds` have passed; returns the last status.
+    func readiness(seconds: Double = 60) async throws -> Int {
+        let deadline = Date().addingTimeInterval(seconds)
+        var status = try await request("GET", "/v2/health/ready").status
+        while status != 200 && Date() < deadline {
+            try await Task.sleep(nanoseconds: 20_000_000)
+            status = try await request("GET", "/v2/health/ready").status
+        }
+        return status
+    }
+
     /// Polls a job until `condition` holds for its status document.
     @discardableResult
     func wait(for id: String, seconds: Double = 120, until condition: ([String: Any]) -> Bool) async throws -> [String: Any] {

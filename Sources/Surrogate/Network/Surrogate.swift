@@ -42,6 +42,19 @@ public final class Surrogate: @unchecked Sendable {
     private var profile = SurrogateProfile()
     private let lock = NSLock()
 
+    /// Refuses, before anything is allocated, a configuration whose forward pass cannot fit in this machine's
+    /// memory, with the figures: the weights file plus ``SurrogateConfiguration/minimumActivationBytes``.
+    static func requireMemory(_ c: SurrogateConfiguration, weights path: String) throws {
+        let weights = Double((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
+        let needed = weights + c.minimumActivationBytes, available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard needed > available else { return }
+        func gib(_ bytes: Double) -> String { String(format: "%.1f GiB", bytes / 1_073_741_824) }
+        throw SurrogateError.configuration(path: path, detail: """
+            a forward pass on the \(c.grid.height)x\(c.grid.width) grid needs at least \(gib(needed)) (weights \(gib(weights)), \
+            activations \(gib(c.minimumActivationBytes))), more than this machine's \(gib(available)) of memory
+            """)
+    }
+
     /// Loads `config.json` and `model.safetensors` from a model folder.
     public convenience init(folder: String, pool: ThreadPool = .shared) throws {
         let configuration = try SurrogateConfiguration.load(folder: folder)
@@ -53,6 +66,7 @@ public final class Surrogate: @unchecked Sendable {
     /// for presence, shape and dtype; all mismatches are reported in one ``SurrogateError/weights(path:missing:unexpected:misshaped:)``.
     public init(configuration c: SurrogateConfiguration, weights path: String, pool: ThreadPool = .shared) throws {
         if let problem = c.problem { throw SurrogateError.configuration(path: path, detail: problem) }
+        try Self.requireMemory(c, weights: path)
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(path: path) } catch let error as SafeTensorsError {
             throw SurrogateError.damagedWeights(error)

@@ -115,6 +115,16 @@ public struct SurrogateConfiguration: Codable, Sendable, Equatable {
     static let maxBlocksPerStage = 48
     static let maxMLPRatio = 16.0
 
+    /// A lower bound of the memory, in bytes, one forward pass on the configured grid needs beside the weights:
+    /// the input planes, and the widest activation of the first stage (the MLP's hidden layer) held as a layer's
+    /// input and output, in float32. A forward pass takes more; a machine with less cannot run it.
+    public var minimumActivationBytes: Double {
+        let padded = paddedSize(height: grid.height, width: grid.width)
+        let tokens = Double(padded.height / patchSize) * Double(padded.width / patchSize)
+        let inputs = Double(padded.height) * Double(padded.width) * Double(stateChannels + fluxChannels)
+        return 4 * (inputs + 2 * tokens * Double(max(hidden(embedDim), embedDim)))
+    }
+
     /// What makes this configuration unusable, or nil.
     public var problem: String? {
         let positive: [(String, Int)] = [("grid.height", grid.height), ("grid.width", grid.width),
