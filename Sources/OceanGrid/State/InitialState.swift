@@ -62,7 +62,8 @@ public struct InitialState: Sendable {
             let units = try v.attributes()["units"]?.text ?? ""
             let (scale, offset, note) = try variable.quantity.requireConversion(from: units, path: path, variable: v.name)
             if let note { notes.append(note) }
-            let levels = variable.hasDepth ? try dataset.axis(.depth, of: v)!.values.count : 1
+            let depths = variable.hasDepth ? try dataset.axis(.depth, of: v)!.values : []
+            let levels = max(depths.count, 1)
             var values = try dataset.read(v, start: (hasTime ? [timeIndex] : []) + (variable.hasDepth ? [0, 0, 0] : [0, 0]),
                                           count: (hasTime ? [1] : []) + (variable.hasDepth ? [levels, h, w] : [h, w]))
             values.withUnsafeMutableBufferPointer {
@@ -70,8 +71,7 @@ public struct InitialState: Sendable {
             }
             if variable.hasDepth {
                 if variable == .thetao { temperatureAxes = axes }
-                let depths = try dataset.axis(.depth, of: v)!
-                let sources = try levelSources(model.levels, depths.values, path: path, variable: v.name, notes: &notes)
+                let sources = try levelSources(model.levels, depths, path: path, variable: v.name, notes: &notes)
                 for (level, source) in sources.enumerated() {
                     let dst = state.pointer + model.channel(variable, level: level) * plane
                     for i in 0..<plane {
