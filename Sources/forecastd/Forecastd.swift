@@ -62,6 +62,13 @@ struct ComputeOptions: ParsableArguments {
     var pool: ThreadPool { threads.map { ThreadPool(threads: $0) } ?? .shared }
 }
 
+/// The network's precision, for the commands that run it.
+struct PrecisionOption: ParsableArguments {
+    @Option(help: ArgumentHelp("The network's matrix products: fp32, bf16 (fp32 accumulation; needs AVX512-BF16 or AMX) or auto (bf16 where the processor has it).",
+                               discussion: "Default: the precision the model's config.json declares, else fp32."))
+    var precision: PrecisionChoice?
+}
+
 /// A grid given on the command line as HEIGHTxWIDTH (latitudes x longitudes).
 enum GridOption {
     /// The grid in `text`, nil when `text` is nil.

@@ -30,4 +30,17 @@ void fd_gemm_rows(const float *const *rows, long taps, long cin, long m, const f
 /// C[m, n] (+)= A[m, k] W for a row-major A with row stride `lda`.
 void fd_gemm_strided(const float *a, long lda, long k, long m, const float *packed, long n, float *c, long ldc,
                      int accumulate);
+
+/// 32-bit words needed to pack a K x N weight matrix for the bf16 products; K is `k / segment` segments (a
+/// convolution's taps) of `segment` rows, each padded to an even length.
+long fd_gemm_bf16_packed_count(long k, long segment, long n);
+/// Packs row-major W [k, n] as bf16 pairs along K, in panels of 48 columns (64-byte aligned `packed`).
+void fd_gemm_bf16_pack(const float *w, long k, long segment, long n, uint32_t *packed);
+/// fd_gemm_rows with bf16 operands and fp32 accumulation (VDPBF16PS): A is rounded to bf16 as it is staged.
+/// Only for processors with AVX512-BF16.
+void fd_gemm_bf16_rows(const float *const *rows, long taps, long segment, long m, const uint32_t *packed, long n,
+                       float *c, long ldc, int accumulate);
+/// fd_gemm_strided with bf16 operands and fp32 accumulation. Only for processors with AVX512-BF16.
+void fd_gemm_bf16_strided(const float *a, long lda, long k, long m, const uint32_t *packed, long n, float *c, long ldc,
+                          int accumulate);
 #endif

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Tensor
 
 /// The HTTP API: OGC API - Processes for jobs, Open Inference Protocol health checks, Prometheus metrics.
 struct ServiceRoutes: Sendable {
@@ -140,6 +141,8 @@ struct ServiceRoutes: Sendable {
             "pack": ["schema": ["type": "string", "enum": ["int16"]]],
             "forcing_mode": ["schema": ["type": "string", "enum": ["strict", "persist", "climatology"], "default": "strict"]],
             "variables": ["schema": ["type": "object", "additionalProperties": ["type": "string"]]],
+            "precision": ["title": "The network's precision (default: the service's --precision, else the model's declared one, else fp32)",
+                          "schema": ["type": "string", "enum": PrecisionChoice.allCases.map(\.rawValue)]],
         ]
         description["outputs"] = ["forecast": ["schema": ["type": "string", "contentMediaType": "application/x-netcdf"]]]
         return description

@@ -1,19 +1,21 @@
 import Foundation
 import OceanGrid
 import Surrogate
+import Tensor
 
 /// The body of `POST /processes/forecast/execution`, checked field by field:
 ///
 /// ```json
 /// {"inputs": {"model": "sample", "init": "init.nc", "forcing": "forcing.nc", "days": 15,
-///             "deflate": 1, "pack": "int16", "forcing_mode": "strict", "variables": {"thetao": "votemper"}}}
+///             "deflate": 1, "pack": "int16", "forcing_mode": "strict", "variables": {"thetao": "votemper"},
+///             "precision": "bf16"}}
 /// ```
 ///
 /// `model`, `init` and `forcing` are required; `days` defaults to 15, `deflate` to 1, `forcing_mode` to strict.
 /// Unknown fields are refused, so that a misspelt option is not silently ignored. Here only the JSON is checked
 /// (types, files inside the data roots); the forecast's own rules are ``ForecastRequest/validate()``'s.
 enum ExecutionRequest {
-    static let knownInputs: Set<String> = ["model", "init", "forcing", "days", "deflate", "pack", "forcing_mode", "variables"]
+    static let knownInputs: Set<String> = ["model", "init", "forcing", "days", "deflate", "pack", "forcing_mode", "variables", "precision"]
 
     /// The job inputs `body` asks for, with paths resolved inside `roots`.
     static func parse(_ body: Data, models: Set<String>, roots: DataRoots) throws -> JobInputs {
@@ -71,7 +73,12 @@ enum ExecutionRequest {
                                forcing: try roots.resolve(try required("forcing"), field: "/inputs/forcing"),
                                days: try integer("days", default: 15), deflate: try integer("deflate", default: 1),
                                pack: try choice("pack"), forcingMode: try choice("forcing_mode") ?? .strict, variables: variables,
-                               start: try string("start"))
+                               start: try string("start"), precision: try choice("precision"))
+        if let precision = parsed.precision {
+            do { _ = try precision.resolve() } catch {
+                throw Problem.badRequest("\(error)", field: "/inputs/precision")
+            }
+        }
         do {
             try parsed.request(modelFolder: model, output: resultPlaceholder).validate()
         } catch let error as ForecastRequestError {

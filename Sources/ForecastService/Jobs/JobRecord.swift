@@ -1,6 +1,7 @@
 import Foundation
 import OceanGrid
 import Surrogate
+import Tensor
 
 /// A job's state in the OGC API - Processes vocabulary.
 public enum JobStatus: String, Codable, Sendable, CaseIterable {
@@ -34,9 +35,11 @@ public struct JobInputs: Codable, Sendable, Equatable {
     public var variables: [String: String]
     /// The init file's time to start from; nil: its only time.
     public var start: String?
+    /// The network's precision; nil: the service's default.
+    public var precision: PrecisionChoice?
 
     enum CodingKeys: String, CodingKey {
-        case model, initial = "init", forcing, days, deflate, pack, forcingMode = "forcing_mode", variables, start
+        case model, initial = "init", forcing, days, deflate, pack, forcingMode = "forcing_mode", variables, start, precision
     }
 
     /// The forecast these inputs ask for, with the model in `modelFolder`, written to `output`.
@@ -48,6 +51,7 @@ public struct JobInputs: Codable, Sendable, Equatable {
         request.forcingMode = forcingMode
         request.stateNames = try ForecastRequest.stateNames(variables)
         request.start = start
+        request.precision = precision
         return request
     }
 }

@@ -63,7 +63,7 @@ final class JobRunner: Service {
         defer { slot.release() }
         var opened: [OpenedInput] = []
         do {
-            guard let model = models.model(inputs.model) else { throw JobRunnerError.modelNotLoaded(inputs.model) }
+            guard let model = try models.model(inputs.model, precision: inputs.precision, pool: pool) else { throw JobRunnerError.modelNotLoaded(inputs.model) }
             var request = try inputs.request(modelFolder: model.folder, output: store.resultPath(job.id))
             request.history = ISO8601DateFormatter().string(from: started) + ": forecastd serve, job \(job.id)"
             opened = [try OpenedInput(inputs.initial, field: "init", roots: roots), try OpenedInput(inputs.forcing, field: "forcing", roots: roots)]

@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable {
     public var probe: InputProbe?
     /// Seconds a job may run before it is stopped (at its next day boundary) and failed.
     public var jobTimeLimit: Double = 6 * 3600
+    /// The network's precision for jobs that do not choose one (nil: each model's declared one, else fp32).
+    public var precision: PrecisionChoice?
 
     public init(models: [String: String], dataRoots: [String], stateFolder: String) {
         self.models = models
@@ -52,7 +54,7 @@ public enum ForecastServer {
         let metrics = ServiceMetrics()
         let store = try JobStore(stateFolder: configuration.stateFolder, queueLimit: configuration.queueLimit,
                                  maxAttempts: configuration.maxAttempts, metrics: metrics, logger: logger)
-        let models = ModelRegistry(folders: configuration.models)
+        let models = ModelRegistry(folders: configuration.models, precision: configuration.precision)
         let roots = try DataRoots(configuration.dataRoots), slot = ComputeSlot()
         let routes = ServiceRoutes(store: store, models: models, roots: roots, slot: slot,
                                    metrics: metrics, maxBodyBytes: configuration.maxBodyBytes)

@@ -58,6 +58,9 @@ public struct ForecastLayout: Sendable {
     public var history = ""
     /// What the forecast was computed from (``InputIdentity``), recorded when set.
     public var inputs: String?
+    /// The network's precision ("fp32", "bf16") and the instruction path its kernels took, recorded when set
+    /// (attributes forecastd_precision and forecastd_instruction_path).
+    public var precision: String?, instructionPath: String?
     public var references = ""
 
     public init(latitudes: [Double], longitudes: [Double], depths: [Double], variables: [ForecastVariable],

@@ -115,6 +115,8 @@ public final class ForecastWriter {
         try root.setAttribute("source", .text(layout.source))
         try root.setAttribute("history", .text(layout.history))
         if let inputs = layout.inputs { try root.setAttribute(InputIdentity.attribute, .text(inputs)) }
+        if let precision = layout.precision { try root.setAttribute("forecastd_precision", .text(precision)) }
+        if let path = layout.instructionPath { try root.setAttribute("forecastd_instruction_path", .text(path)) }
         try root.setAttribute("references", .text(layout.references))
         try root.setAttribute("bulletin_date", .text(layout.referenceTime.description.replacingOccurrences(of: "T", with: " ")))
         return (time, period)

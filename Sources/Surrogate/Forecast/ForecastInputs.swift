@@ -13,6 +13,10 @@ struct ForecastInputs {
     let layout: ForecastLayout
     /// What the training mask says of the initial state's ocean, when they differ.
     let maskNote: String?
+    /// The network's precision, and why.
+    var precisionNote: String {
+        "network precision \(model.surrogate.precision) (\(model.surrogate.precisionSource)), instruction path \(ProcessorCapabilities.taken)"
+    }
 
     /// Reads and checks every input of `request`; `loaded` replaces loading `request.model`, `probe` reads the
     /// init and forcing files in a child process first.
@@ -24,7 +28,7 @@ struct ForecastInputs {
         } catch is InputProbe.Stopped {
             throw ForecastError.interrupted(path: request.output, day: 1)
         }
-        model = try loaded ?? ForecastModel(folder: request.model, pool: pool)
+        model = try loaded ?? ForecastModel(folder: request.model, pool: pool, precision: request.precision)
         initial = try InitialState.read(path: request.initial, model: model, names: request.stateNames, start: request.start)
         forcing = try AtmosphereForcing(path: request.forcing, model: model)
         maskNote = model.trainingMask?.disagreement(with: initial.state, path: request.initial)
@@ -52,6 +56,8 @@ struct ForecastInputs {
         layout.encoding = request.encoding
         layout.deflateLevel = request.deflateLevel
         layout.source = "forecastd, model \((model.folder as NSString).lastPathComponent)"
+        layout.precision = model.surrogate.precision.rawValue
+        layout.instructionPath = ProcessorCapabilities.taken.description
         layout.history = request.history
         return layout
     }

@@ -82,6 +82,6 @@ public enum ForecastJob {
         let (outputs, waited) = try sink.finish()
         timings.write += waited
         return ForecastSummary(outputs: outputs, referenceTime: inputs.initial.referenceTime, timings: timings,
-                               notes: inputs.initial.notes + inputs.forcing.notes + [inputs.maskNote].compactMap { $0 })
+                               notes: [inputs.precisionNote] + inputs.initial.notes + inputs.forcing.notes + [inputs.maskNote].compactMap { $0 })
     }
 }

@@ -27,10 +27,11 @@ public struct ForecastModel: Sendable, OceanStateGrid {
     /// The grid the model expects.
     public let latitudes: [Double], longitudes: [Double]
 
-    /// Loads and cross-checks a model folder.
-    public init(folder: String, pool: ThreadPool = .shared) throws {
+    /// Loads and cross-checks a model folder, its matrices packed for the precision `precision` resolves to
+    /// (``Surrogate/precision(_:declared:path:)``).
+    public init(folder: String, pool: ThreadPool = .shared, precision: PrecisionChoice? = nil) throws {
         self.folder = folder
-        surrogate = try Surrogate(folder: folder, pool: pool)
+        surrogate = try Surrogate(folder: folder, pool: pool, precision: precision)
         let configPath = (folder as NSString).appendingPathComponent("config.json")
         let block = try Self.forecastBlock(configPath)
         levels = block.levels

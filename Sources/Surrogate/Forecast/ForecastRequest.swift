@@ -1,6 +1,7 @@
 import Foundation
 import NetCDF
 import OceanGrid
+import Tensor
 
 /// Everything a forecast is asked to do, whichever front end asked: `forecastd run`, a batch task or a job of the
 /// daemon. Front ends only translate their own syntax (flags, a manifest line, JSON) into this; ``validate()``
@@ -9,7 +10,7 @@ import OceanGrid
 public struct ForecastRequest: Sendable, Equatable {
     /// The request's fields by neutral names (the daemon's JSON input names).
     public enum Field: String, Sendable, CaseIterable {
-        case model, initial = "init", forcing, output, days, deflate, pack, forcingMode = "forcing_mode", variables, start
+        case model, initial = "init", forcing, output, days, deflate, pack, forcingMode = "forcing_mode", variables, start, precision
     }
 
     /// Forecast lengths a request may ask for, in days.
@@ -29,6 +30,8 @@ public struct ForecastRequest: Sendable, Equatable {
     public var forcingMode: ForcingMode = .strict
     /// The init file's time to start from ("2024-03-01"); needed when it holds several times (see ``StartTime``).
     public var start: String?
+    /// The network's precision; nil leaves it to the model (its config.json's declaration, else fp32).
+    public var precision: PrecisionChoice?
     /// Record the inputs' identity (``InputIdentity``) in the output, so that a batch can tell whether an existing
     /// output was computed from the same files.
     public var recordInputs = false

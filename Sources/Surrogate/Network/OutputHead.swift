@@ -15,7 +15,7 @@ struct OutputHead {
         patch = p
         outChannels = s
         let w = weights.tensor("\(prefix).weight", Dimensions(s * p * p, d))
-        weight = PackedMatrix(w.transposed(0, 1).contiguous())
+        weight = PackedMatrix(w.transposed(0, 1).contiguous(), precision: weights.precision)
         bias = weights.tensor("\(prefix).bias", Dimensions(s * p * p))
     }
 

@@ -17,7 +17,8 @@ struct PatchEmbedding {
         self.inChannels = inChannels
         self.outChannels = outChannels
         let w = weights.tensor("\(prefix).weight", Dimensions(outChannels, inChannels, patch, patch))
-        weight = PackedMatrix(w.reshaped(Dimensions(outChannels, inChannels * patch * patch)).transposed(0, 1).contiguous())
+        weight = PackedMatrix(w.reshaped(Dimensions(outChannels, inChannels * patch * patch)).transposed(0, 1).contiguous(),
+                              precision: weights.precision)
         bias = weights.tensor("\(prefix).bias", Dimensions(outChannels))
     }
 

@@ -20,14 +20,16 @@ struct ResidualConvBlock {
     /// The down block `prefix` (`state_down`, `flux_down`): entry `prefix.conv`, 3x3 stride 2.
     static func down(_ weights: WeightReader, _ prefix: String, channels d: Int, groups: Int, epsilon: Float) -> Self {
         let conv = Conv2d(pytorchWeight: weights.tensor("\(prefix).conv.weight", Dimensions(d, d, 3, 3)),
-                          bias: weights.tensor("\(prefix).conv.bias", Dimensions(d)), stride: 2, padding: 1)
+                          bias: weights.tensor("\(prefix).conv.bias", Dimensions(d)), stride: 2, padding: 1,
+                          precision: weights.precision)
         return Self(.down(conv), weights, prefix, channels: d, groups: groups, epsilon: epsilon)
     }
 
     /// The up block `prefix` (`up`): entry `prefix.conv_transpose`, kernel 2 stride 2.
     static func up(_ weights: WeightReader, _ prefix: String, channels d: Int, groups: Int, epsilon: Float) -> Self {
         let conv = ConvTranspose2d(pytorchWeight: weights.tensor("\(prefix).conv_transpose.weight", Dimensions(d, d, 2, 2)),
-                                   bias: weights.tensor("\(prefix).conv_transpose.bias", Dimensions(d)))
+                                   bias: weights.tensor("\(prefix).conv_transpose.bias", Dimensions(d)),
+                                   precision: weights.precision)
         return Self(.up(conv), weights, prefix, channels: d, groups: groups, epsilon: epsilon)
     }
 
@@ -35,7 +37,8 @@ struct ResidualConvBlock {
                  epsilon: Float) {
         func conv(_ name: String) -> Conv2d {
             Conv2d(pytorchWeight: weights.tensor("\(prefix).\(name).weight", Dimensions(d, d, 3, 3)),
-                   bias: weights.tensor("\(prefix).\(name).bias", Dimensions(d)), stride: 1, padding: 1)
+                   bias: weights.tensor("\(prefix).\(name).bias", Dimensions(d)), stride: 1, padding: 1,
+                   precision: weights.precision)
         }
         func norm(_ name: String) -> GroupNorm {
             GroupNorm(groups: groups, gamma: weights.tensor("\(prefix).\(name).weight", Dimensions(d)),

@@ -24,6 +24,10 @@ public final class Surrogate: @unchecked Sendable {
     public let parameterCount: Int
     /// Bytes the converted weights occupy in memory.
     public let weightBytes: Int
+    /// The arithmetic of the matrix products.
+    public let precision: MatrixPrecision
+    /// Why: "asked for", "auto on avx512-bf16", "declared by config.json" or "the default".
+    public private(set) var precisionSource = "asked for"
 
     private let stateEmbed: PatchEmbedding
     private let fluxEmbed: PatchEmbedding
@@ -55,23 +59,40 @@ public final class Surrogate: @unchecked Sendable {
             """)
     }
 
-    /// Loads `config.json` and `model.safetensors` from a model folder.
-    public convenience init(folder: String, pool: ThreadPool = .shared) throws {
+    /// Loads `config.json` and `model.safetensors` from a model folder, for products in the precision `choice`
+    /// resolves to on this processor; without a choice, the one `config.json` declares, else fp32.
+    public convenience init(folder: String, pool: ThreadPool = .shared, precision choice: PrecisionChoice? = nil) throws {
         let configuration = try SurrogateConfiguration.load(folder: folder)
+        let (precision, source) = try Self.precision(choice, declared: configuration.precision)
         try self.init(configuration: configuration,
-                      weights: (folder as NSString).appendingPathComponent("model.safetensors"), pool: pool)
+                      weights: (folder as NSString).appendingPathComponent("model.safetensors"), pool: pool, precision: precision)
+        precisionSource = source
+    }
+
+    /// The precision a forecast computes in, and why: the user's `choice`, else the model's `declared` one, else
+    /// fp32; resolved on this process's instruction path (bf16 refused where it has no bf16 instructions).
+    public static func precision(_ choice: PrecisionChoice?, declared: MatrixPrecision?,
+                                 path: InstructionPath = ProcessorCapabilities.taken) throws(PrecisionError) -> (MatrixPrecision, String) {
+        let source = switch (choice, declared) {
+        case (.auto?, _): "auto on instruction path \(path)"
+        case (_?, _): "asked for"
+        case (nil, _?): "declared by config.json"
+        case (nil, nil): "the default"
+        }
+        return (try (choice ?? declared.flatMap { PrecisionChoice(rawValue: $0.rawValue) } ?? .fp32).resolve(on: path), source)
     }
 
     /// Builds the network of `configuration` from the safetensors file at `weights`. Every tensor is checked
     /// for presence, shape and dtype; all mismatches are reported in one ``SurrogateError/weights(path:missing:unexpected:misshaped:)``.
-    public init(configuration c: SurrogateConfiguration, weights path: String, pool: ThreadPool = .shared) throws {
+    public init(configuration c: SurrogateConfiguration, weights path: String, pool: ThreadPool = .shared,
+                precision: MatrixPrecision = .fp32) throws {
         if let problem = c.problem { throw SurrogateError.configuration(path: path, detail: problem) }
         try Self.requireMemory(c, weights: path)
         let file: SafeTensorsFile
         do { file = try SafeTensorsFile(path: path) } catch let error as SafeTensorsError {
             throw SurrogateError.damagedWeights(error)
         }
-        let w = WeightReader(file: file)
+        let w = WeightReader(file: file, precision: precision)
         let d = c.embedDim, dims = c.stageDims, eps = c.normEps, groups = c.groupNormGroups
         func stage(_ prefix: String, _ i: Int) -> [SwinBlock] {
             (0..<c.depths[i]).map { b in
@@ -104,6 +125,7 @@ public final class Surrogate: @unchecked Sendable {
         configuration = c
         parameterCount = w.parameterCount
         weightBytes = w.parameterCount * MemoryLayout<Float>.size
+        self.precision = precision
         context = ExecutionContext(pool: pool)
         skips.reserveCapacity(dims.count)
     }

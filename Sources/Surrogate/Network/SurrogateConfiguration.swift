@@ -1,5 +1,6 @@
 import OceanGrid
 import Foundation
+import Tensor
 
 /// The surrogate's hyperparameters, read from a model folder's `config.json` (keys as in the Python tools;
 /// unknown keys, such as the variable list used by the forecast pipeline, are left to their readers).
@@ -39,11 +40,13 @@ public struct SurrogateConfiguration: Codable, Sendable, Equatable {
     public var groupNormGroups: Int
     /// Epsilon of every LayerNorm and GroupNorm.
     public var normEps: Float
+    /// The precision the model was validated in (`"precision": "fp32" | "bf16"`), used when the user does not choose.
+    public var precision: MatrixPrecision?
 
     enum CodingKeys: String, CodingKey {
         case grid, stateChannels = "state_channels", fluxChannels = "flux_channels", patchSize = "patch_size"
         case embedDim = "embed_dim", depths, numHeads = "num_heads", windowSize = "window_size"
-        case mlpRatio = "mlp_ratio", groupNormGroups = "group_norm_groups", normEps = "norm_eps"
+        case mlpRatio = "mlp_ratio", groupNormGroups = "group_norm_groups", normEps = "norm_eps", precision
     }
 
     /// A configuration; `mlpRatio`, `groupNormGroups` and `normEps` default to 4, 32 and 1e-5.
@@ -76,6 +79,13 @@ public struct SurrogateConfiguration: Codable, Sendable, Equatable {
                   mlpRatio: try c.decodeIfPresent(Double.self, forKey: .mlpRatio) ?? 4,
                   groupNormGroups: try c.decodeIfPresent(Int.self, forKey: .groupNormGroups) ?? 32,
                   normEps: try c.decodeIfPresent(Float.self, forKey: .normEps) ?? 1e-5)
+        if let declared = try c.decodeIfPresent(String.self, forKey: .precision) {
+            guard let precision = MatrixPrecision(rawValue: declared) else {
+                throw DecodingError.dataCorruptedError(forKey: .precision, in: c, debugDescription:
+                    "'\(declared)' is not a precision forecastd computes in (\(MatrixPrecision.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            self.precision = precision
+        }
     }
 
     /// Reads and validates `config.json` in `folder`.

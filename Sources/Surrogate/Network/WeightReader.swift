@@ -10,6 +10,8 @@ final class WeightReader {
     static let dtypes: Set<String> = ["F32", "F16", "BF16"]
 
     let file: SafeTensorsFile
+    /// The arithmetic the matrices are packed for.
+    let precision: MatrixPrecision
     private var requested: Set<String> = []
     private var missing: [String] = []
     private var misshaped: [String] = []
@@ -17,8 +19,9 @@ final class WeightReader {
     /// Parameters read so far.
     private(set) var parameterCount = 0
 
-    init(file: SafeTensorsFile) {
+    init(file: SafeTensorsFile, precision: MatrixPrecision) {
         self.file = file
+        self.precision = precision
     }
 
     /// The tensor `name`, which must have `shape`.
@@ -57,7 +60,7 @@ final class WeightReader {
     /// The Linear `prefix` from `input` to `output` features, with its bias unless `bias` is false.
     func linear(_ prefix: String, _ output: Int, _ input: Int, bias: Bool = true) -> Linear {
         Linear(pytorchWeight: tensor("\(prefix).weight", Dimensions(output, input)),
-               bias: bias ? tensor("\(prefix).bias", Dimensions(output)) : nil)
+               bias: bias ? tensor("\(prefix).bias", Dimensions(output)) : nil, precision: precision)
     }
 
     /// Throws the collected problems: first any mismatch with the configuration, else the first damaged tensor.

@@ -55,6 +55,10 @@ public struct ProcessorCapabilities: Sendable, Equatable {
                                      amxPermitted: amx && fd_request_amx_permission() != 0)
     }()
 
+    /// The path the kernels take in this process (``selected(environment:)``; the baseline if the variable is
+    /// invalid, which the command line refuses before any work).
+    public static let taken: InstructionPath = (try? current.selected()) ?? .baseline
+
     /// The environment variable that lowers the path used.
     public static let variable = "FORECASTD_ISA"
 

@@ -1,23 +1,42 @@
 import CKernels
 
-/// A weight matrix W `[K, N]` packed once, at load, for ``PackedGEMM``: panels of 48 columns (32 in
-/// builds without AVX-512), each contiguous over K, so that a product streams the weights and never repacks them (OpenBLAS repacks W on every
-/// call, which costs more than the product for the tall-thin shapes of a forecast network).
+/// A weight matrix W `[K, N]` packed once, at load, for ``PackedGEMM``: panels of 48 columns (32 in fp32
+/// builds without AVX-512), each contiguous over K, so that a product streams the weights and never repacks
+/// them (OpenBLAS repacks W on every call, which costs more than the product for the tall-thin shapes of a
+/// forecast network). In bf16 the panels hold pairs of consecutive rows rounded to bf16, the layout the bf16
+/// dot-product instructions multiply; K is then split into segments of `segment` rows (a convolution's taps),
+/// each padded to an even length.
 public struct PackedMatrix: Sendable {
     /// Rows of W (the reduction length).
     public let k: Int
     /// Columns of W (output features).
     public let n: Int
+    /// The arithmetic of every product with this matrix.
+    public let precision: MatrixPrecision
+    /// fp32 values, or bf16 pairs in 32-bit words.
     let storage: Tensor
 
-    /// Packs `w`, a contiguous `[K, N]` matrix.
-    public init(_ w: Tensor) {
+    /// Packs `w`, a contiguous `[K, N]` matrix, for products in `precision`; in bf16, `segment` (a divisor of K,
+    /// K itself by default) is the length of the runs of rows that row pointers address (``PackedGEMM/multiplyRows(_:taps:m:_:into:bias:epilogue:firstRow:)``).
+    public init(_ w: Tensor, precision: MatrixPrecision = .fp32, segment: Int? = nil) {
         precondition(w.rank == 2 && w.isContiguous, "PackedMatrix takes a contiguous [K, N] matrix, got \(w.shape)")
         k = w.shape[0]
         n = w.shape[1]
-        storage = Tensor(zeros: Dimensions(fd_gemm_packed_count(k, n)))
-        fd_gemm_pack(w.pointer, k, n, storage.pointer)
+        self.precision = precision
+        switch precision {
+        case .fp32:
+            storage = Tensor(zeros: Dimensions(fd_gemm_packed_count(k, n)))
+            fd_gemm_pack(w.pointer, k, n, storage.pointer)
+        case .bf16:
+            let segment = segment ?? k
+            precondition(segment > 0 && k % segment == 0, "bf16 segment \(segment) does not divide K = \(k)")
+            storage = Tensor(zeros: Dimensions(fd_gemm_bf16_packed_count(k, segment, n)))
+            fd_gemm_bf16_pack(w.pointer, k, segment, n, words)
+        }
     }
+
+    /// The storage as bf16 pairs.
+    var words: UnsafeMutablePointer<UInt32> { UnsafeMutableRawPointer(storage.pointer).assumingMemoryBound(to: UInt32.self) }
 }
 
 /// Products with packed weights and fused epilogues, in the forms the network's layers need: a strided matrix
@@ -53,7 +72,10 @@ public enum PackedGEMM {
                                     into c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
                                     epilogue: Epilogue, firstRow: Int) {
         let inPlace = GEMM.residualIsOutput(epilogue, c, firstRow: firstRow, n: w.n)
-        fd_gemm_strided(a, rowStride, w.k, m, w.storage.pointer, w.n, c, w.n, inPlace ? 1 : 0)
+        switch w.precision {
+        case .fp32: fd_gemm_strided(a, rowStride, w.k, m, w.storage.pointer, w.n, c, w.n, inPlace ? 1 : 0)
+        case .bf16: fd_gemm_bf16_strided(a, rowStride, w.k, m, w.words, w.n, c, w.n, inPlace ? 1 : 0)
+        }
         GEMM.applyEpilogue(c, m: m, n: w.n, bias: bias, epilogue: epilogue, firstRow: firstRow, inPlace: inPlace)
     }
 
@@ -65,7 +87,10 @@ public enum PackedGEMM {
                                     epilogue: Epilogue, firstRow: Int) {
         let inPlace = GEMM.residualIsOutput(epilogue, c, firstRow: firstRow, n: w.n)
         let optionalRows = UnsafeRawPointer(rows).assumingMemoryBound(to: UnsafePointer<Float>?.self)
-        fd_gemm_rows(optionalRows, taps, w.k / taps, m, w.storage.pointer, w.n, c, w.n, inPlace ? 1 : 0)
+        switch w.precision {
+        case .fp32: fd_gemm_rows(optionalRows, taps, w.k / taps, m, w.storage.pointer, w.n, c, w.n, inPlace ? 1 : 0)
+        case .bf16: fd_gemm_bf16_rows(optionalRows, taps, w.k / taps, m, w.words, w.n, c, w.n, inPlace ? 1 : 0)
+        }
         GEMM.applyEpilogue(c, m: m, n: w.n, bias: bias, epilogue: epilogue, firstRow: firstRow, inPlace: inPlace)
     }
 }

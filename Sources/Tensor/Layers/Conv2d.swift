@@ -22,8 +22,8 @@ public struct Conv2d: Sendable {
     /// `inChannels` zeros: what a tap outside the input map reads.
     let zeros: Tensor
 
-    /// Builds the layer from PyTorch's `[Cout, Cin, k, k]` weight.
-    public init(pytorchWeight: Tensor, bias: Tensor?, stride: Int, padding: Int) {
+    /// Builds the layer from PyTorch's `[Cout, Cin, k, k]` weight, for products in `precision`.
+    public init(pytorchWeight: Tensor, bias: Tensor?, stride: Int, padding: Int, precision: MatrixPrecision = .fp32) {
         precondition(pytorchWeight.rank == 4 && pytorchWeight.shape[2] == pytorchWeight.shape[3],
                      "Conv2d weight must be [Cout, Cin, k, k], got \(pytorchWeight.shape)")
         outChannels = pytorchWeight.shape[0]
@@ -32,7 +32,7 @@ public struct Conv2d: Sendable {
         self.stride = stride
         self.padding = padding
         weight = PackedMatrix(pytorchWeight.permuted([2, 3, 1, 0]).contiguous()
-            .reshaped([kernel * kernel * inChannels, outChannels]))
+            .reshaped([kernel * kernel * inChannels, outChannels]), precision: precision, segment: inChannels)
         if let bias { precondition(bias.count == outChannels, "Conv2d bias \(bias.shape) for \(outChannels) channels") }
         self.bias = bias
         zeros = Tensor(zeros: [inChannels])

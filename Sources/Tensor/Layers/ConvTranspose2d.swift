@@ -16,8 +16,8 @@ public struct ConvTranspose2d: Sendable {
     /// Bias `[outChannels]` repeated `stride` times, or nil.
     let tiledBias: Tensor?
 
-    /// Builds the layer from PyTorch's `[Cin, Cout, k, k]` weight; the stride is k.
-    public init(pytorchWeight: Tensor, bias: Tensor?) {
+    /// Builds the layer from PyTorch's `[Cin, Cout, k, k]` weight, for products in `precision`; the stride is k.
+    public init(pytorchWeight: Tensor, bias: Tensor?, precision: MatrixPrecision = .fp32) {
         precondition(pytorchWeight.rank == 4 && pytorchWeight.shape[2] == pytorchWeight.shape[3],
                      "ConvTranspose2d weight must be [Cin, Cout, k, k], got \(pytorchWeight.shape)")
         inChannels = pytorchWeight.shape[0]
@@ -25,7 +25,8 @@ public struct ConvTranspose2d: Sendable {
         stride = pytorchWeight.shape[2]
         let (cin, cout, s) = (inChannels, outChannels, stride)
         weights = (0..<s).map { a in
-            PackedMatrix(pytorchWeight.slice(2, a..<(a + 1)).permuted([0, 2, 3, 1]).contiguous().reshaped([cin, s * cout]))
+            PackedMatrix(pytorchWeight.slice(2, a..<(a + 1)).permuted([0, 2, 3, 1]).contiguous().reshaped([cin, s * cout]),
+                         precision: precision)
         }
         if let bias {
             precondition(bias.count == cout, "ConvTranspose2d bias \(bias.shape) for \(cout) channels")

@@ -6,10 +6,10 @@ public struct Linear: Sendable {
     /// Bias, shape `[out]`, or nil.
     public let bias: Tensor?
 
-    /// Builds the layer from a PyTorch-layout weight `[out, in]` and optional bias `[out]`.
-    public init(pytorchWeight: Tensor, bias: Tensor?) {
+    /// Builds the layer from a PyTorch-layout weight `[out, in]` and optional bias `[out]`, for products in `precision`.
+    public init(pytorchWeight: Tensor, bias: Tensor?, precision: MatrixPrecision = .fp32) {
         precondition(pytorchWeight.rank == 2, "Linear weight must be [out, in], got \(pytorchWeight.shape)")
-        weight = PackedMatrix(pytorchWeight.transposed(0, 1).contiguous())
+        weight = PackedMatrix(pytorchWeight.transposed(0, 1).contiguous(), precision: precision)
         if let bias { precondition(bias.count == pytorchWeight.shape[0], "Linear bias \(bias.shape) for \(pytorchWeight.shape)") }
         self.bias = bias
     }

@@ -11,6 +11,9 @@ import Tensor
 struct SurrogateBenchmark: JSONReport {
     var folder: String
     var threads: Int
+    /// The matrix products' precision and the instruction path taken.
+    var precision: String
+    var instructionPath: String
     var gflopPerStep: Double
     var passMilliseconds: [Double]
     var medianMilliseconds: Double
@@ -30,8 +33,9 @@ struct SurrogateBenchmark: JSONReport {
         var gflops: Double
     }
 
-    init(folder: String, pool: ThreadPool, repetitions: Int, grid: (height: Int, width: Int)? = nil) throws {
-        let model = try Surrogate(folder: folder, pool: pool)
+    init(folder: String, pool: ThreadPool, repetitions: Int, grid: (height: Int, width: Int)? = nil,
+         precision: PrecisionChoice? = nil) throws {
+        let model = try Surrogate(folder: folder, pool: pool, precision: precision)
         let c = model.configuration
         let inputs = (folder as NSString).appendingPathComponent("inputs.safetensors")
         let state: Tensor, flux: Tensor
@@ -55,6 +59,8 @@ struct SurrogateBenchmark: JSONReport {
         (height, width) = (state.shape[1], state.shape[2])
         peakRSSMebibytes = peakResidentMebibytes()
         threads = pool.threadCount
+        self.precision = model.precision.rawValue
+        instructionPath = ProcessorCapabilities.taken.description
         gflopPerStep = cost.flops / 1e9
         passMilliseconds = timing.seconds.map { $0 * 1000 }
         medianMilliseconds = timing.median * 1000
@@ -71,8 +77,8 @@ struct SurrogateBenchmark: JSONReport {
 
     func text() -> String {
         let lines = parts.map { String(format: "  %@ %9.1f ms  %6.1f GFLOP/s", $0.name.padding(toLength: 16, withPad: " ", startingAt: 0), $0.milliseconds, $0.gflops) }
-        return String(format: "%@ on %dx%d: %d threads, %.3f GFLOP per step, median %.1f ms over %d passes (%.1f-%.1f), "
-               + "%.1f GFLOP/s = %.0f%% of the %.0f GFLOP/s FMA peak, peak RSS %.0f MiB", folder, height, width, threads, gflopPerStep,
+        return String(format: "%@ on %dx%d: %d threads, %@ on %@, %.3f GFLOP per step, median %.1f ms over %d passes (%.1f-%.1f), "
+               + "%.1f GFLOP/s = %.0f%% of the %.0f GFLOP/s FMA peak, peak RSS %.0f MiB", folder, height, width, threads, precision, instructionPath, gflopPerStep,
                medianMilliseconds, passMilliseconds.count, passMilliseconds.min() ?? 0, passMilliseconds.max() ?? 0,
                gflops, 100 * fractionOfPeak, fmaPeakGflops, peakRSSMebibytes) + "\n" + lines.joined(separator: "\n")
     }

@@ -50,6 +50,8 @@ struct Batch: ParsableCommand {
     @Option(help: "Seconds one forecast may run; past them its process is killed and the forecast failed, and the batch goes on.")
     var entryTimeLimit: Double = 6 * 3600
 
+    @OptionGroup var precision: PrecisionOption
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -65,6 +67,7 @@ struct Batch: ParsableCommand {
         request.days = days
         request.deflateLevel = deflate
         request.forcingMode = forcingMode
+        request.precision = precision.precision
         request.history = ForecastRequest.commandLineHistory
         return request
     }
@@ -73,6 +76,8 @@ struct Batch: ParsableCommand {
         let stop = StopSignals()
         var status: Int32 = 0
         try reportingFailures {
+            // Refused before any forecast starts: bf16 asked for (or declared by the model) without bf16 instructions.
+            _ = try Surrogate.precision(precision.precision, declared: try SurrogateConfiguration.load(folder: model).precision)
             let runner = BatchRunner(
                 manifest: try BatchManifest(path: manifest, initTemplate: initTemplate, forcingTemplate: forcingTemplate),
                 shard: try BatchShard.resolve(option: shard, shards: shards, environment: ProcessInfo.processInfo.environment),

@@ -84,13 +84,15 @@ struct BenchSurrogate: ParsableCommand {
     @Option(help: "Grid as HEIGHTxWIDTH to run the network on random fields of that size (default: the folder's inputs or config grid).")
     var grid: String?
 
+    @OptionGroup var precision: PrecisionOption
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
     func run() throws {
         try reportingFailures {
             let report = try SurrogateBenchmark(folder: folder, pool: compute.pool, repetitions: max(1, repetitions),
-                                                grid: try GridOption.parse(grid))
+                                                grid: try GridOption.parse(grid), precision: precision.precision)
             print(json ? report.json() : report.text())
         }
     }

@@ -53,6 +53,8 @@ struct Run: ParsableCommand {
     @Flag(help: "Record each input's path, size and content hash in the output (attribute forecastd_inputs), as batch does to skip only forecasts of the same inputs.")
     var recordInputs = false
 
+    @OptionGroup var precision: PrecisionOption
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -70,6 +72,7 @@ struct Run: ParsableCommand {
         request.forcingMode = forcingMode
         request.start = start
         request.recordInputs = recordInputs
+        request.precision = precision.precision
         request.history = ForecastRequest.commandLineHistory
         return request
     }

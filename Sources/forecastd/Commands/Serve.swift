@@ -38,6 +38,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a job may run; past them it is stopped at its next day boundary and failed, and readiness reports not-ready while it still holds the compute slot.")
     var jobTimeLimit: Double = 6 * 3600
 
+    @OptionGroup var precision: PrecisionOption
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -69,6 +71,7 @@ struct Serve: AsyncParsableCommand {
         configuration.queueLimit = queueLimit
         configuration.probe = Probe.child
         configuration.jobTimeLimit = jobTimeLimit
+        configuration.precision = precision.precision
         if let tokenFile {
             guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
                 FileHandle.standardError.write(Data("forecastd: \(tokenFile): cannot read the token file\n".utf8))

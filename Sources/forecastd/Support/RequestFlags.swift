@@ -3,10 +3,12 @@ import ArgumentParser
 import OceanGrid
 import OceanStepper
 import Surrogate
+import Tensor
 
 extension ForcingMode: ExpressibleByArgument {}
 extension ForecastEncoding: ExpressibleByArgument {}
 extension StepperPrecision: ExpressibleByArgument {}
+extension PrecisionChoice: ExpressibleByArgument {}
 
 extension ForecastRequest.Field {
     /// The command-line flag that sets this field.
@@ -22,6 +24,7 @@ extension ForecastRequest.Field {
         case .forcingMode: "--forcing-mode"
         case .variables: "--var"
         case .start: "--start"
+        case .precision: "--precision"
         }
     }
 }
@@ -52,6 +55,7 @@ extension ForecastRequest {
             arguments += [F.variables.flag, "\(variable.rawValue)=\(name)"]
         }
         if let start { arguments += [F.start.flag, start] }
+        if let precision { arguments += [F.precision.flag, precision.rawValue] }
         if perDayFiles { arguments.append("--per-day-files") }
         if recordInputs { arguments.append("--record-inputs") }
         return arguments

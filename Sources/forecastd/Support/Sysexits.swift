@@ -5,6 +5,7 @@ import NetCDF
 import OceanGrid
 import OceanStepper
 import Surrogate
+import Tensor
 
 /// forecastd's exit statuses (sysexits.h): every failure leaves with one of these and a message on stderr.
 enum Sysexit: Int32 {
@@ -14,6 +15,7 @@ enum Sysexit: Int32 {
     case dataError = 65
     case noInput = 66
     case software = 70
+    case unavailable = 69
     case ioError = 74
     case temporaryFailure = 75
     case configuration = 78
@@ -41,6 +43,7 @@ enum Sysexit: Int32 {
             case .interrupted: .temporaryFailure
             }
         case is ForecastRequestError, is BatchShardError: .usage
+        case is PrecisionError: .unavailable
         case let e as IsolatedForecastError:
             switch e {
             case .failed(let status, _): Sysexit(rawValue: status) ?? .software
