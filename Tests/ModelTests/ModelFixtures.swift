@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Random-weight model folders made once per test run by the Python tools: tools/reference/make_models.py
-/// (configs, weights, inputs), tools/reference/forward.py (the numpy reference's output) and
+/// (configs, weights, inputs), tools/reference/forward.py (the numpy reference's output, exact and with bf16 emulated) and
 /// tools/export_onnx.py --run (the same model exported to ONNX and run by ONNX Runtime).
 enum ModelFixtures {
     /// Python modules the fixtures need.
@@ -23,6 +23,7 @@ enum ModelFixtures {
             let folders = names.map { root + "/" + $0 }
             try python(["reference/make_models.py", root, "--inputs"])
             try python(["reference/forward.py"] + folders)
+            try python(["reference/forward.py", "--bf16"] + folders)
             try python(["export_onnx.py", "--run"] + folders)
             return .success(root)
         } catch let error as FixtureError {

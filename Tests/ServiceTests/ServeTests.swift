@@ -68,6 +68,7 @@ struct ServeTests {
         #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"days\": 0")) == (400, "/inputs/days"))
         #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"days\": \"5\"")) == (400, "/inputs/days"))
         #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"dayz\": 5")) == (400, "/inputs/dayz"))
+        #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"precision\": \"fp8\"")) == (400, "/inputs/precision"))
         #expect(try await post(inputs(good + ", \"init\": \"absent.nc\"")) == (400, "/inputs/init"))
         #expect(try await post(inputs(good + ", \"init\": \"sub\"")) == (400, "/inputs/init"))
         #expect(try await post(inputs(good + ", \"init\": \"../outside.nc\"")) == (403, "/inputs/init"))

@@ -42,4 +42,19 @@ struct ProcessorCapabilitiesTests {
             #expect(try current.selected(environment: ["FORECASTD_ISA": path.description]) == path)
         }
     }
+
+    @Test("precision choices on every path: fp32 anywhere, bf16 only from avx512-bf16 up (else an error naming AVX512-BF16), auto follows")
+    func precision() throws {
+        for path in InstructionPath.allCases {
+            let bf16 = path >= .avx512bf16
+            #expect(try PrecisionChoice.fp32.resolve(on: path) == .fp32)
+            #expect(try PrecisionChoice.auto.resolve(on: path) == (bf16 ? .bf16 : .fp32), "\(path)")
+            if bf16 {
+                #expect(try PrecisionChoice.bf16.resolve(on: path) == .bf16)
+            } else {
+                #expect(throws: PrecisionError.unavailable(path: path)) { try PrecisionChoice.bf16.resolve(on: path) }
+                #expect("\(PrecisionError.unavailable(path: path))".contains("AVX512-BF16"))
+            }
+        }
+    }
 }

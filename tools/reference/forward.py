@@ -3,9 +3,14 @@
 written from the architecture description (not from forecastd's Swift code): explicit zero padding, im2col
 convolutions, np.roll for shifted windows and Swin's mask built from image regions.
 
-Usage: forward.py FOLDER [FOLDER ...]
+Usage: forward.py [--bf16] FOLDER [FOLDER ...]
 Each FOLDER holds config.json, model.safetensors and inputs.safetensors (state [S, H, W], flux [F, H, W]);
-the daily change [S, H, W] is written to FOLDER/reference.safetensors as float32 (tensor "change")."""
+the daily change [S, H, W] is written to FOLDER/reference.safetensors as float32 (tensor "change").
+
+With --bf16, both operands of every matrix product that forecastd computes in bf16 (linear layers, convolutions,
+the transposed convolution, patch embedding and head; not the attention's QK^T and AV) are first taken to float32
+and rounded to bf16 (nearest even, subnormals to zero), the products still accumulating in float64; the result
+goes to FOLDER/reference-bf16.safetensors."""
 import math
 import os
 import sys
@@ -20,6 +25,19 @@ import wenhai_config  # noqa: E402
 _erf = np.frompyfunc(math.erf, 1, 1)
 
 
+def bf16(a):
+    """a rounded to float32, then to bf16 (nearest even; subnormals to signed zero; NaN kept), back in float64."""
+    f = np.ascontiguousarray(a, dtype=np.float32)
+    bits = f.view(np.uint32).astype(np.uint64)
+    rounded = ((bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000).astype(np.uint32)
+    rounded = np.where((bits & 0x7F800000) == 0, (bits & 0x80000000).astype(np.uint32), rounded)
+    return np.where(np.isnan(f), f, rounded.view(np.float32)).astype(np.float64)
+
+
+def exact(a):
+    return a
+
+
 def gelu(x):
     return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)).astype(np.float64))
 
@@ -28,23 +46,23 @@ def silu(x):
     return x / (1.0 + np.exp(-x))
 
 
-def conv2d(x, w, b, stride, pad):
-    """x [C, H, W], w [O, C, k, k] -> [O, Ho, Wo]."""
+def conv2d(x, w, b, stride, pad, rnd=exact):
+    """x [C, H, W], w [O, C, k, k] -> [O, Ho, Wo]; rnd rounds both operands of the product."""
     o, c, k, _ = w.shape
     xp = np.pad(x, ((0, 0), (pad, pad), (pad, pad)))
     ho = (xp.shape[1] - k) // stride + 1
     wo = (xp.shape[2] - k) // stride + 1
     cols = np.lib.stride_tricks.sliding_window_view(xp, (k, k), axis=(1, 2))[:, ::stride, ::stride][:, :ho, :wo]
     cols = cols.transpose(1, 2, 0, 3, 4).reshape(ho * wo, c * k * k)
-    out = cols @ w.reshape(o, -1).T + b
+    out = rnd(cols) @ rnd(w.reshape(o, -1)).T + b
     return out.T.reshape(o, ho, wo)
 
 
-def conv_transpose2x2(x, w, b):
+def conv_transpose2x2(x, w, b, rnd=exact):
     """x [C, H, W], w [C, O, 2, 2] (kernel = stride = 2) -> [O, 2H, 2W]."""
     c, h, wd = x.shape
     o = w.shape[1]
-    out = np.einsum("chw,coab->ohawb", x, w).reshape(o, 2 * h, 2 * wd)
+    out = np.einsum("chw,coab->ohawb", rnd(x), rnd(w)).reshape(o, 2 * h, 2 * wd)
     return out + b[:, None, None]
 
 
@@ -93,14 +111,15 @@ def merge(windows, ws, h, w):
 
 
 class Reference:
-    def __init__(self, folder):
+    def __init__(self, folder, rnd=exact):
+        self.rnd = rnd
         self.cfg = wenhai_config.load(folder)
         raw = load_file(os.path.join(folder, "model.safetensors"))
         self.p = {name: value.astype(np.float64) for name, value in raw.items()}
         self.eps = self.cfg["norm_eps"]
 
     def linear(self, x, name, bias=True):
-        y = x @ self.p[f"{name}.weight"].T
+        y = self.rnd(x) @ self.rnd(self.p[f"{name}.weight"]).T
         return y + self.p[f"{name}.bias"] if bias else y
 
     def ln(self, x, name):
@@ -111,7 +130,7 @@ class Reference:
                                self.eps))
 
     def conv(self, x, name, stride, pad):
-        return conv2d(x, self.p[f"{name}.weight"], self.p[f"{name}.bias"], stride, pad)
+        return conv2d(x, self.p[f"{name}.weight"], self.p[f"{name}.bias"], stride, pad, self.rnd)
 
     def residual_convs(self, x, prefix):
         h = self.gn_silu(self.conv(x, f"{prefix}.conv1", 1, 1), f"{prefix}.norm1")
@@ -190,20 +209,24 @@ class Reference:
             x = self.patch_expanding(x, f"layers_up.{i}.upsample") + skips[i]
             x = self.stage(x, f"layers_up.{i}", depths[i], heads[i])
         x = self.ln(x, "norm").transpose(2, 0, 1)
-        u = conv_transpose2x2(x, self.p["up.conv_transpose.weight"], self.p["up.conv_transpose.bias"])
+        u = conv_transpose2x2(x, self.p["up.conv_transpose.weight"], self.p["up.conv_transpose.bias"], self.rnd)
         u = self.residual_convs(u, "up")
         s = cfg["state_channels"]
-        y = np.einsum("od,dhw->ohw", self.p["head.weight"], u) + self.p["head.bias"][:, None, None]
+        y = np.einsum("od,dhw->ohw", self.rnd(self.p["head.weight"]), self.rnd(u)) + self.p["head.bias"][:, None, None]
         _, th, tw = y.shape
         y = y.reshape(s, p, p, th, tw).transpose(0, 3, 1, 4, 2).reshape(s, th * p, tw * p)
         return y[:, :height, :width]
 
 
 def main():
-    for folder in sys.argv[1:]:
+    arguments = sys.argv[1:]
+    emulate = "--bf16" in arguments
+    for folder in [a for a in arguments if a != "--bf16"]:
         inputs = load_file(os.path.join(folder, "inputs.safetensors"))
-        change = Reference(folder).forward(inputs["state"].astype(np.float64), inputs["flux"].astype(np.float64))
-        save_file({"change": change.astype(np.float32)}, os.path.join(folder, "reference.safetensors"))
+        model = Reference(folder, bf16 if emulate else exact)
+        change = model.forward(inputs["state"].astype(np.float64), inputs["flux"].astype(np.float64))
+        name = "reference-bf16.safetensors" if emulate else "reference.safetensors"
+        save_file({"change": change.astype(np.float32)}, os.path.join(folder, name))
 
 
 if __name__ == "__main__":

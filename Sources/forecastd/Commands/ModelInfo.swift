@@ -25,6 +25,8 @@ struct ModelInfo: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Measure activation memory by planning one forward pass.")
     var measure = true
 
+    @OptionGroup var precision: PrecisionOption
+
     @OptionGroup var compute: ComputeOptions
 
     @Flag(help: "Print JSON instead of text.")
@@ -32,7 +34,7 @@ struct ModelInfo: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let model = try Surrogate(folder: folder, pool: compute.pool)
+            let model = try Surrogate(folder: folder, pool: compute.pool, precision: precision.precision)
             let c = model.configuration
             let (height, width) = try GridOption.parse(grid) ?? (c.grid.height, c.grid.width)
             let cost = SurrogateCost(c, height: height, width: width)
@@ -46,7 +48,8 @@ struct ModelInfo: ParsableCommand {
             let ioBytes = (2 * c.stateChannels + c.fluxChannels) * height * width * MemoryLayout<Float>.size
             let report = ModelReport(folder: folder, configuration: c, height: height, width: width, cost: cost,
                                      parameters: model.parameterCount, weightBytes: model.weightBytes,
-                                     activationBytes: activationBytes, ioBytes: ioBytes)
+                                     activationBytes: activationBytes, ioBytes: ioBytes, precision: model.precision,
+                                     precisionSource: model.precisionSource)
             print(json ? report.json() : report.text())
         }
     }

@@ -26,11 +26,14 @@ struct ModelReport: JSONReport {
     var gflopsPerStep: Double
     var gflopsPer15Days: Double
     var parts: [Part]
-    /// This processor's instruction path and features (the network computes in float32 on every path so far).
+    /// This processor's instruction path and features.
     var processor = ProcessorCapabilities.current.report
+    /// The precision a forecast with this model computes in (`--precision` or the default), and why.
+    var precision: String
+    var precisionSource: String
 
     init(folder: String, configuration: SurrogateConfiguration, height: Int, width: Int, cost: SurrogateCost,
-         parameters: Int, weightBytes: Int, activationBytes: Int?, ioBytes: Int) {
+         parameters: Int, weightBytes: Int, activationBytes: Int?, ioBytes: Int, precision: MatrixPrecision, precisionSource: String) {
         self.folder = folder
         self.configuration = configuration
         grid = [height, width]
@@ -40,6 +43,8 @@ struct ModelReport: JSONReport {
         self.weightBytes = weightBytes
         self.activationBytes = activationBytes
         self.ioBytes = ioBytes
+        self.precision = precision.rawValue
+        self.precisionSource = precisionSource
         gflopsPerStep = cost.flops / 1e9
         gflopsPer15Days = 15 * cost.flops / 1e9
         parts = cost.parts.map { Part(name: $0.name, gflops: $0.flops / 1e9, share: $0.flops / cost.flops) }
@@ -65,7 +70,8 @@ struct ModelReport: JSONReport {
         }
         let activations = activationBytes.map(mib) ?? "not measured (--no-measure)"
         lines.append("memory per step: weights \(mib(weightBytes)), activations \(activations), inputs and output \(mib(ioBytes))")
-        lines.append("processor: \(processor); precision float32")
+        lines.append("processor: \(processor)")
+        lines.append("precision: \(precision) (\(precisionSource))")
         return lines.joined(separator: "\n")
     }
 }
