@@ -34,7 +34,7 @@ PY
 for suite in "${suites[@]}"; do
     case "$suite" in
         kernels) record kernels "$results/kernels.json" "$f" bench kernels --repetitions 9 --json ;;
-        model) record model - python3 tools/bench_surrogate.py "$f" "$work/surrogate" --rounds 5 --passes 3 --json "$results/model.json" ;;
+        model) record model - python3 tools/bench_surrogate.py "$f" "$work/surrogate" --rounds 3 --passes 3 --busy --json "$results/model.json" ;;
         io) record io "$results/io.json" "$f" bench io --repetitions 5 --folder "$work" --json ;;
         stepper)
             [ -x "$work/venv-veros/bin/python" ] || { python3 -m venv "$work/venv-veros" && "$work/venv-veros/bin/pip" install -q veros==1.7.0; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages forecastd builds against (Debian 12); with --test also the independent
 # readers and tools the tests compare with (cdo, NCO, Slurm, wrk for the daemon's benchmark smoke run; Python's numpy, xarray, netCDF4, cftime, safetensors, and onnx with
-# onnxruntime for the surrogate's parity tests, and training/requirements.txt: CPU JAX, optax, matplotlib for
+# onnxruntime for the surrogate's parity tests, OpenVINO for the forward-pass benchmark, and training/requirements.txt: CPU JAX, optax, matplotlib for
 # the training smoke test and the JAX-against-forecastd rollout check); with --python only those Python packages (the main job
 # generates its sample model and inputs with them). Idempotent:
 # what is present is left alone, and apt and pip are only consulted when something is missing.
@@ -32,6 +32,13 @@ python_packages=(numpy xarray netCDF4 cftime safetensors onnx onnxruntime ml_dty
 if $python && ! python3 -c "import numpy, xarray, netCDF4, cftime, safetensors, onnx, onnxruntime, ml_dtypes" 2>/dev/null; then
     echo "installing: ${python_packages[*]} (pip)"
     python3 -m pip install -q "${python_packages[@]}" || python3 -m pip install -q --break-system-packages "${python_packages[@]}"
+fi
+
+# OpenVINO: the inference engine a user on an Intel CPU would pick, which tools/bench_surrogate.py (and the
+# benchmark smoke run) times beside forecastd and ONNX Runtime.
+if [ "${1:-}" = --test ] && ! python3 -c "import openvino" 2>/dev/null; then
+    echo "installing: openvino (pip)"
+    python3 -m pip install -q openvino || python3 -m pip install -q --break-system-packages openvino
 fi
 
 training="$(dirname "$0")/../training/requirements.txt"

@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
-"""The surrogate's forward pass against ONNX Runtime on the identical exported model, interleaved in one run.
+"""The surrogate's forward pass against ONNX Runtime and OpenVINO on the identical exported model, interleaved in
+one run.
 
-For each config (random weights made by tools/reference/make_models.py, exported by tools/export_onnx.py),
-each round times forecastd (`forecastd bench surrogate DIR --threads T --json`, a subprocess: two untimed
-planning passes, then PASSES timed ones) and ONNX Runtime (one session per thread count, kept across rounds,
-warmed up once, PASSES timed runs) at 1 and 2 threads, alternating which goes first. Reports medians over
-all timed passes, the spread (min-max), the speed ratio (ONNX Runtime median / forecastd median) and
-forecastd's fraction of the FMA peak it measured in the same process.
+For each config (random weights made by tools/reference/make_models.py, exported by tools/export_onnx.py), each
+round times every engine at every thread count, alone and (with --busy) beside one CPU-bound process, rotating
+the engines' order from round to round:
+- forecastd fp32 and bf16 (`forecastd bench surrogate DIR --threads T --precision P --json`, a subprocess: two
+  untimed planning passes, then PASSES timed ones); bf16 is left out, with the reason printed, where the
+  processor has no bf16 instructions;
+- ONNX Runtime fp32 (one session per thread count, kept across rounds, warmed up once);
+- OpenVINO at its default precision (bf16 where the CPU has it, as a user on an Intel node gets) and with
+  INFERENCE_PRECISION_HINT f32 (one compiled model per thread count and precision, latency hint, one stream).
+Reports medians over all timed passes, the spread (min-max) and each engine's time over forecastd's best.
 
 Usage: bench_surrogate.py FORECASTD_BINARY WORK_DIR [--config sample --config wenhai] [--rounds 3] [--passes 3]
-       [--markdown OUT.md] [--json OUT.json]"""
+       [--threads 1 --threads 2] [--busy] [--no-openvino] [--markdown OUT.md] [--json OUT.json]"""
 import argparse
 import json
 import os
@@ -40,22 +45,38 @@ def ort_session(folder, threads):
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return ort.InferenceSession(os.path.join(folder, "model.onnx"), options, providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(os.path.join(folder, "model.onnx"), options, providers=["CPUExecutionProvider"])
+    return lambda feed: session.run(["change"], feed)
 
 
-def time_ort(session, feed, passes):
+def openvino_request(folder, threads, precision):
+    """A compiled OpenVINO model's infer function and the precision it chose (None: its default)."""
+    import openvino as ov
+    core = ov.Core()
+    config = {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": 1}
+    if precision:
+        config["INFERENCE_PRECISION_HINT"] = precision
+    compiled = core.compile_model(core.read_model(os.path.join(folder, "model.onnx")), "CPU", config)
+    request = compiled.create_infer_request()
+    chosen = compiled.get_property("INFERENCE_PRECISION_HINT")
+    return (lambda feed: request.infer(feed)), chosen.get_type_name() if hasattr(chosen, "get_type_name") else str(chosen)
+
+
+def time_calls(run, feed, passes):
     times = []
     for _ in range(passes):
         start = time.perf_counter()
-        session.run(["change"], feed)
+        run(feed)
         times.append((time.perf_counter() - start) * 1000)
     return times
 
 
-def time_forecastd(binary, folder, threads, passes):
-    out = subprocess.run([binary, "bench", "surrogate", folder, "--threads", str(threads), "--repetitions",
-                          str(passes), "--json"], check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+def forecastd_report(binary, folder, threads, passes, precision):
+    result = subprocess.run([binary, "bench", "surrogate", folder, "--threads", str(threads), "--repetitions", str(passes),
+                             "--precision", precision, "--json"], capture_output=True, text=True)
+    if result.returncode != 0:
+        return None, result.stderr.strip()
+    return json.loads(result.stdout), None
 
 
 def main():
@@ -66,48 +87,68 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--threads", type=int, action="append")
+    parser.add_argument("--busy", action="store_true", help="also time every engine beside one CPU-bound process")
+    parser.add_argument("--no-openvino", action="store_true")
     parser.add_argument("--markdown")
     parser.add_argument("--json")
     args = parser.parse_args()
     configs = args.config or ["sample", "wenhai"]
     thread_counts = args.threads or [1, 2]
+    loads = ["alone", "busy neighbour"] if args.busy else ["alone"]
+    precisions = ["fp32"]
+    probe, reason = forecastd_report(args.binary, prepare(args.work, configs[0]), 1, 1, "bf16")
+    if probe:
+        precisions.append("bf16")
+    else:
+        print(f"forecastd bf16 left out: {reason}", file=sys.stderr)
     results = []
     for name in configs:
         folder = prepare(args.work, name)
         inputs = load_file(os.path.join(folder, "inputs.safetensors"))
         feed = {"state": inputs["state"][None], "flux": inputs["flux"][None]}
-        sessions = {t: ort_session(folder, t) for t in thread_counts}
-        for session in sessions.values():
-            session.run(["change"], feed)
-        swift = {t: [] for t in thread_counts}
-        onnx = {t: [] for t in thread_counts}
+        engines, chosen = {}, {}
+        for t in thread_counts:
+            engines[("onnxruntime fp32", t)] = ort_session(folder, t)
+            if not args.no_openvino:
+                for label, hint in (("openvino default", None), ("openvino f32", "f32")):
+                    engines[(label, t)], chosen[label] = openvino_request(folder, t, hint)
+        for run in engines.values():
+            run(feed)
+        labels = [f"forecastd {p}" for p in precisions] + sorted({label for label, _ in engines})
+        times = {(label, t, load): [] for label in labels for t in thread_counts for load in loads}
         details = {}
         for r in range(args.rounds):
-            for t in thread_counts:
-                order = ("swift", "ort") if r % 2 == 0 else ("ort", "swift")
-                for who in order:
-                    if who == "swift":
-                        report = time_forecastd(args.binary, folder, t, args.passes)
-                        swift[t] += report["passMilliseconds"]
-                        details.setdefault(t, []).append(report)
-                    else:
-                        onnx[t] += time_ort(sessions[t], feed, args.passes)
-                    time.sleep(0.5)  # let the other side's spinning threads go idle
+            for load in loads:
+                busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if load != "alone" else None
+                try:
+                    for t in thread_counts:
+                        rotated = labels[r % len(labels):] + labels[:r % len(labels)]
+                        for label in rotated:
+                            if label.startswith("forecastd"):
+                                report, _ = forecastd_report(args.binary, folder, t, args.passes, label.split()[1])
+                                times[(label, t, load)] += report["passMilliseconds"]
+                                details.setdefault((label, t), []).append(report)
+                            else:
+                                times[(label, t, load)] += time_calls(engines[(label, t)], feed, args.passes)
+                            time.sleep(0.3)  # let the previous engine's spinning threads go idle
+                finally:
+                    if busy:
+                        busy.kill()
+                        busy.wait()
         for t in thread_counts:
-            s_med, o_med = statistics.median(swift[t]), statistics.median(onnx[t])
-            gflop = details[t][0]["gflopPerStep"]
-            peak = statistics.median(d["fmaPeakGflops"] for d in details[t])
-            results.append({
-                "config": name, "threads": t, "gflop_per_step": gflop,
-                "forecastd_ms": s_med, "forecastd_min_ms": min(swift[t]), "forecastd_max_ms": max(swift[t]),
-                "onnxruntime_ms": o_med, "onnxruntime_min_ms": min(onnx[t]), "onnxruntime_max_ms": max(onnx[t]),
-                "speedup": o_med / s_med, "forecastd_gflops": gflop / s_med * 1000, "fma_peak_gflops": peak,
-                "forecastd_fraction_of_peak": gflop / s_med * 1000 / peak,
-                "onnxruntime_fraction_of_peak": gflop / o_med * 1000 / peak,
-                "passes": len(swift[t]),
-                "parts": statistics_of_parts(details[t]),
-            })
-            print(json.dumps(results[-1]), flush=True)
+            for load in loads:
+                medians = {label: statistics.median(times[(label, t, load)]) for label in labels}
+                best = min(medians[f"forecastd {p}"] for p in precisions)
+                report = details[("forecastd fp32", t)][0]
+                row = {"config": name, "threads": t, "load": load, "gflop_per_step": report["gflopPerStep"],
+                       "instruction_path": report.get("instructionPath"), "openvino_default_precision": chosen.get("openvino default"),
+                       "engines": {label: {"median_ms": medians[label], "min_ms": min(times[(label, t, load)]),
+                                           "max_ms": max(times[(label, t, load)]), "over_forecastd_best": medians[label] / best}
+                                   for label in labels},
+                       "speedup": medians["onnxruntime fp32"] / medians["forecastd fp32"],
+                       "fma_peak_gflops": statistics.median(d["fmaPeakGflops"] for d in details[("forecastd fp32", t)])}
+                results.append(row)
+                print(json.dumps(row), flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)
@@ -115,30 +156,25 @@ def main():
         write_markdown(args.markdown, results, sys.argv)
 
 
-def statistics_of_parts(reports):
-    names = [p["name"] for p in reports[0]["parts"]]
-    return {n: {"ms": statistics.median(p["milliseconds"] for r in reports for p in r["parts"] if p["name"] == n),
-                "gflops": statistics.median(p["gflops"] for r in reports for p in r["parts"] if p["name"] == n)}
-            for n in names}
-
-
 def write_markdown(path, results, argv):
-    lines = ["# Surrogate forward pass: forecastd against ONNX Runtime", "",
+    labels = list(results[0]["engines"])
+    versions = f"ONNX Runtime {ort.__version__}"
+    try:
+        import openvino
+        versions += f", OpenVINO {openvino.__version__}"
+    except ImportError:
+        pass
+    lines = ["# Surrogate forward pass: forecastd against ONNX Runtime and OpenVINO", "",
              f"Command: `python3 tools/bench_surrogate.py {' '.join(argv[1:])}` (after `swift build -c release`), "
-             f"ONNX Runtime {ort.__version__}, numpy {np.__version__}.", "",
-             "| config | threads | GFLOP/step | forecastd ms (min-max) | ONNX Runtime ms (min-max) | speed-up | "
-             "forecastd % of FMA peak | ONNX Runtime % of peak |",
-             "|---|---|---|---|---|---|---|---|"]
+             f"{versions}, numpy {np.__version__}. Instruction path: {results[0]['instruction_path']}; OpenVINO's "
+             f"default precision here: {results[0]['openvino_default_precision']}.", "",
+             "Median ms per pass (min-max), and in brackets the time over forecastd's best precision.", "",
+             "| config | threads | load | " + " | ".join(labels) + " |",
+             "|---|---|---|" + "---|" * len(labels)]
     for r in results:
-        lines.append(f"| {r['config']} | {r['threads']} | {r['gflop_per_step']:.2f} | "
-                     f"{r['forecastd_ms']:.1f} ({r['forecastd_min_ms']:.1f}-{r['forecastd_max_ms']:.1f}) | "
-                     f"{r['onnxruntime_ms']:.1f} ({r['onnxruntime_min_ms']:.1f}-{r['onnxruntime_max_ms']:.1f}) | "
-                     f"{r['speedup']:.2f}x | {100 * r['forecastd_fraction_of_peak']:.0f}% of {r['fma_peak_gflops']:.0f} | "
-                     f"{100 * r['onnxruntime_fraction_of_peak']:.0f}% |")
-    lines += ["", "forecastd time by part of the network (median ms per pass, GFLOP/s):", ""]
-    for r in results:
-        parts = ", ".join(f"{n} {v['ms']:.1f} ms ({v['gflops']:.0f})" for n, v in r["parts"].items())
-        lines.append(f"- {r['config']}, {r['threads']} thread(s): {parts}")
+        cells = [f"{e['median_ms']:.1f} ({e['min_ms']:.1f}-{e['max_ms']:.1f}) [{e['over_forecastd_best']:.2f}x]"
+                 for e in r["engines"].values()]
+        lines.append(f"| {r['config']} | {r['threads']} | {r['load']} | " + " | ".join(cells) + " |")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 

@@ -6,9 +6,12 @@ synthetic atmosphere of the next 60 days (forecastd atmosphere), the forecast `f
 RMSE (cos-latitude weighted, ocean cells) per variable, depth and lead day 1-15 for the surrogate, persistence
 (the init) and climatology (the training years' mean for the day of year, 15-day window); stability at 15, 30 and
 60 days. Writes OUT/skill.json, OUT/SKILL.md and PNG plots (RMSE against lead; maps of forecast and truth at days
-1, 5, 10 and 15 for SST, SSH and surface speed).
+1, 5, 10 and 15 for SST, SSH and surface speed). The forecasts compute in fp32; with --precision-drift bf16, each
+start is also forecast in bf16 and the report sets RMSE(bf16 - fp32) beside RMSE(fp32 - truth) per variable, depth
+and lead day, and lists any surrogate-vs-persistence verdict that bf16 changes.
 
 Usage: evaluate.py --data DIR --model DIR --config C --year 2004 --train-years 2001 2002 2003 --out DIR [--starts 14]
+                   [--precision-drift bf16]
 """
 import argparse
 import json
@@ -49,6 +52,7 @@ def arguments():
     p.add_argument("--starts", type=int, default=14)
     p.add_argument("--stability-days", type=int, default=60)
     p.add_argument("--forecastd", default=".build/release/forecastd")
+    p.add_argument("--precision-drift", choices=["bf16"], help="also forecast in this precision and report its drift from fp32")
     return p.parse_args()
 
 
@@ -86,7 +90,8 @@ def main():
     weight = np.cos(np.deg2rad(lat))[:, None] * np.ones((1, len(lon)))
     clim = climatology(args.data, args.train_years, L)
     starts = np.linspace(5, len(time) - LEADS - 1, args.starts).astype(int)
-    scores = {kind: {v: np.zeros((LEADS, L if v != "zos" else 1)) for v in NAMES} for kind in ("surrogate", "persistence", "climatology")}
+    kinds = ("surrogate", "persistence", "climatology") + (("surrogate-bf16", "bf16-fp32") if args.precision_drift else ())
+    scores = {kind: {v: np.zeros((LEADS, L if v != "zos" else 1)) for v in NAMES} for kind in kinds}
     stability, maps = [], None
     with tempfile.TemporaryDirectory() as work:
         for n, i in enumerate(starts):
@@ -96,19 +101,24 @@ def main():
                 d.isel(time=[int(i)]).to_netcdf(init)
             run([args.forecastd, "atmosphere", "--config", args.config, "--start", start, "--days", str(args.stability_days), "--out", forcing])
             run([args.forecastd, "run", "--model", args.model, "--init", init, "--forcing", forcing,
-                 "--days", str(args.stability_days), "--out", forecast])
-            with xr.open_dataset(forecast) as f:
-                predicted = np.concatenate([f[v].values for v in ocean_data.VARIABLES] + [f["zos"].values[:, None]], axis=1)
+                 "--days", str(args.stability_days), "--out", forecast, "--precision", "fp32"])
+            predicted = read_forecast(forecast)
             truth = state[i + 1:i + 1 + LEADS]
             doy = [int((t.astype("datetime64[D]") - t.astype("datetime64[Y]")).astype(int)) for t in time[i + 1:i + 1 + LEADS]]
             guesses = {"surrogate": predicted[:LEADS], "persistence": np.repeat(state[i:i + 1], LEADS, axis=0),
                        "climatology": np.where(np.isfinite(truth), clim[doy], np.nan)}
-            t = ocean_data.split(truth, L)
+            references = {kind: truth for kind in guesses}
+            if args.precision_drift:
+                run([args.forecastd, "run", "--model", args.model, "--init", init, "--forcing", forcing,
+                     "--days", str(LEADS), "--out", forecast, "--precision", args.precision_drift])
+                guesses["surrogate-bf16"] = guesses["bf16-fp32"] = read_forecast(forecast)
+                references.update({"surrogate-bf16": truth, "bf16-fp32": predicted[:LEADS]})
             for kind, guess in guesses.items():
-                g = ocean_data.split(guess, L)
+                g, t = ocean_data.split(guess, L), ocean_data.split(references[kind], L)
                 for v in NAMES:
                     for lead in range(LEADS):
                         scores[kind][v][lead] += rmse(g[v][lead], t[v][lead], weight) ** 2 / len(starts)
+            t = ocean_data.split(truth, L)
             record = {"start": start}
             for day in (15, 30, 60):
                 if day <= len(predicted):
@@ -132,9 +142,40 @@ def main():
     plot(args.out, report, depth, maps, lat, lon)
 
 
-def beats(report, v, level=0):
-    s, p = report["rmse"]["surrogate"][v], report["rmse"]["persistence"][v]
+def read_forecast(path):
+    """A forecast file's state [T, S, H, W] in the stepper's channel order."""
+    with xr.open_dataset(path) as f:
+        return np.concatenate([f[v].values for v in ocean_data.VARIABLES] + [f["zos"].values[:, None]], axis=1)
+
+
+def beats(report, v, level=0, kind="surrogate"):
+    s, p = report["rmse"][kind][v], report["rmse"]["persistence"][v]
     return [lead + 1 for lead in range(LEADS) if not s[lead][level] < p[lead][level]]
+
+
+def drift_markdown(report):
+    """The bf16 section: per variable and lead, the largest ratio over depths of RMSE(bf16 - fp32) to
+    RMSE(fp32 - truth), and every verdict against persistence that bf16 changes."""
+    r, lines = report["rmse"], ["\n## bf16 against fp32: precision drift\n"]
+    lines.append("Each start forecast again with `--precision bf16`. Cells: RMSE(bf16 - fp32) / RMSE(fp32 - truth) at the depth "
+                 "where that ratio is largest (all depths; surface for zos). Requirement: at most 10% at every lead.\n")
+    lines.append("| lead | " + " | ".join(NAMES) + " |")
+    lines.append("|---|" + "---|" * len(NAMES))
+    worst = 0.0
+    for lead in range(LEADS):
+        cells = []
+        for v in NAMES:
+            ratios = [d / e for d, e in zip(r["bf16-fp32"][v][lead], r["surrogate"][v][lead])]
+            k = int(np.argmax(ratios))
+            worst = max(worst, ratios[k])
+            cells.append(f"{r['bf16-fp32'][v][lead][k]:.3g} / {r['surrogate'][v][lead][k]:.3g} = {100 * ratios[k]:.2f}%")
+        lines.append(f"| {lead + 1} | " + " | ".join(cells) + " |")
+    changed = [f"{v} level {k} lead {lead + 1}" for v in NAMES for k in range(len(r["surrogate"][v][0])) for lead in range(LEADS)
+               if (r["surrogate"][v][lead][k] < r["persistence"][v][lead][k]) != (r["surrogate-bf16"][v][lead][k] < r["persistence"][v][lead][k])]
+    lines.append(f"\nLargest ratio: {100 * worst:.2f}% ({'within' if worst <= 0.10 else 'BEYOND'} the 10% bound). "
+                 + ("No surrogate-vs-persistence verdict changes (every variable, depth and lead)." if not changed
+                    else f"Verdicts against persistence that bf16 changes: {', '.join(changed)}."))
+    return lines
 
 
 def write_markdown(args, report, L):
@@ -160,6 +201,8 @@ def write_markdown(args, report, L):
         for k, z in enumerate(report["depths"]):
             cells = [f"{r['surrogate'][v][d - 1][k]:.3g} / {r['persistence'][v][d - 1][k]:.3g}" for d in (1, 5, 10, 15)]
             lines.append(f"| {v} | {z:g} | " + " | ".join(cells) + " |")
+    if "bf16-fp32" in r:
+        lines += drift_markdown(report)
     lines.append("\n## Stability (every start)\n")
     lines.append("| start | day 15 | day 30 | day 60 |")
     lines.append("|---|---|---|---|")
