@@ -64,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "forecastd",
             dependencies: [
-                "Tensor", "NetCDF", "OceanGrid", "Surrogate", "OceanStepper", "ForecastService", "CBLAS", "CProcessor",
+                "Tensor", "NetCDF", "OceanGrid", "Surrogate", "OceanStepper", "ForecastService", "CBLAS", "CProcessor", "CKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: kernelSwiftSettings

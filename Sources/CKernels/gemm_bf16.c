@@ -152,10 +152,26 @@ void fd_gemm_bf16_strided(const float *a, long lda, long k, long m, const uint32
                           int accumulate) {
     gemm_bf16(0, a, lda, 1, k, m, packed, n, c, ldc, accumulate);
 }
+
+BF16_TARGET float fd_bf16_dot_chains(long iterations) {
+    __m512 acc[12];
+    __m512bh a = (__m512bh)_mm512_set1_epi32(0x3f803f80), b = (__m512bh)_mm512_set1_epi32(0x33d633d6);
+    for (int i = 0; i < 12; i++) acc[i] = _mm512_set1_ps((float)i);
+    for (long it = 0; it < iterations; it++) {
+        _Pragma("unroll") for (int i = 0; i < 12; i++) acc[i] = _mm512_dpbf16_ps(acc[i], a, b);
+        // Keeps the compiler from evaluating the chains at compile time: their inputs are constants.
+        __asm__ volatile("" : "+v"(acc[0]), "+v"(acc[1]), "+v"(acc[2]), "+v"(acc[3]), "+v"(acc[4]), "+v"(acc[5]));
+        __asm__ volatile("" : "+v"(acc[6]), "+v"(acc[7]), "+v"(acc[8]), "+v"(acc[9]), "+v"(acc[10]), "+v"(acc[11]));
+    }
+    __m512 sum = acc[0];
+    for (int i = 1; i < 12; i++) sum = _mm512_add_ps(sum, acc[i]);
+    return _mm512_reduce_add_ps(sum);
+}
 #else
 // Without x86 there is no VDPBF16PS, and the instruction path never selects bf16.
 void fd_gemm_bf16_rows(const float *const *rows, long taps, long segment, long m, const uint32_t *packed, long n,
                        float *c, long ldc, int accumulate) { __builtin_trap(); }
 void fd_gemm_bf16_strided(const float *a, long lda, long k, long m, const uint32_t *packed, long n, float *c, long ldc,
                           int accumulate) { __builtin_trap(); }
+float fd_bf16_dot_chains(long iterations) { __builtin_trap(); }
 #endif

@@ -26,5 +26,10 @@ struct SurrogateCostTests {
                                            "patch merging and expanding", "up block", "output head"])
         #expect(cost.parts.map(\.flops) == [embed, down, linear, attention, resampling, up, head])
         #expect(cost.tokensPerStage == [392, 98])
+        // The matrix products: every part's FLOPs but the attention's own, shape by shape.
+        #expect(cost.products.reduce(0) { $0 + $1.flops } == embed + down + linear + resampling + up + head)
+        #expect(cost.products.first == SurrogateCost.Product(name: "state patch embedding", m: 1568, k: 4 * 64, n: 32, count: 1))
+        #expect(cost.products.contains(SurrogateCost.Product(name: "stage 1 fc1", m: 98, k: 64, n: 256, count: 2)))
+        #expect(cost.products.contains(SurrogateCost.Product(name: "down conv3x3", m: 392, k: 288, n: 32, count: 4)))
     }
 }

@@ -43,4 +43,7 @@ void fd_gemm_bf16_rows(const float *const *rows, long taps, long segment, long m
 /// fd_gemm_strided with bf16 operands and fp32 accumulation. Only for processors with AVX512-BF16.
 void fd_gemm_bf16_strided(const float *a, long lda, long k, long m, const uint32_t *packed, long n, float *c, long ldc,
                           int accumulate);
+/// Twelve independent chains of `iterations` VDPBF16PS each (64 FLOPs an instruction), no memory traffic: the
+/// bf16 dot-product ceiling. Only for processors with AVX512-BF16.
+float fd_bf16_dot_chains(long iterations);
 #endif

@@ -1,3 +1,4 @@
+import CKernels
 import Tensor
 
 /// The machine's measured fused-multiply-add ceiling: twelve independent FMA chains per thread, no memory
@@ -25,5 +26,21 @@ enum FMAPeak {
             c9 = b.addingProduct(c9, a); c10 = b.addingProduct(c10, a); c11 = b.addingProduct(c11, a)
         }
         return c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11
+    }
+}
+
+/// The bf16 dot-product ceiling (VDPBF16PS: 16 lanes x 2 products, fp32 accumulation): twelve independent chains
+/// per thread on every thread of a pool, as ``FMAPeak`` measures fp32 FMA. The matrix products' bf16 rates are
+/// quoted against it where the instruction path has bf16 and no AMX.
+enum BF16DotPeak {
+    /// GFLOP/s on all threads of `pool` (best of `rounds`), and the times.
+    static func measure(pool: ThreadPool, rounds: Int, smoke: Bool) -> (gflops: Double, timing: Timing) {
+        let iterations = smoke ? 20_000 : 2_000_000
+        let timing = Timing.interleaved(rounds: rounds, [{
+            pool.parallelFor(pool.threadCount) { _, _ in
+                if fd_bf16_dot_chains(iterations) == 42.4242 { print("unlikely") }
+            }
+        }])[0]
+        return (Double(pool.threadCount * iterations * 12 * 64) / timing.minimum / 1e9, timing)
     }
 }

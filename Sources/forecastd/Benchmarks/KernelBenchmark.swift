@@ -5,7 +5,8 @@ import Tensor
 /// `forecastd bench kernels`: every Tensor kernel against the reference the issue names for it, measured
 /// interleaved in the same run: the GEMM wrapper against `cblas_sgemm` called directly, pointwise and
 /// normalisation kernels against memcpy bandwidth, fused window attention against the unfused operator
-/// sequence, convolutions against the measured FMA peak.
+/// sequence, convolutions against the measured FMA peak, every matrix product of the WenHai-scale network against
+/// its roofline floor (``RooflineBenchmark``).
 struct KernelBenchmark {
     let threads: Int
     let repetitions: Int
@@ -32,6 +33,7 @@ struct KernelBenchmark {
         results += pointwise(pool: pool)
         results += attention(pool: pool)
         results += convolutions(pool: pool, peak: peakN)
+        results += RooflineBenchmark(pool: pool, repetitions: repetitions, smoke: smoke).run(fmaPeak: peakN)
         return BenchmarkReport(suite: "kernels", date: BenchmarkReport.now, machine: BenchmarkReport.machineDescription,
                                threads: threads, repetitions: repetitions, results: results)
     }
