@@ -29,6 +29,18 @@ public final class NetCDFFile: @unchecked Sendable {
         }
     }
 
+    /// Opens an existing file at `path` for writing (attributes of a file that ``ChunkStore`` filled, say).
+    public static func openForWriting(_ path: String) throws -> NetCDFFile {
+        try NetCDFLibrary.serialized {
+            var id: Int32 = 0
+            let status = nc_open(path, NC_WRITE, &id)
+            guard status == NC_NOERR else {
+                throw NetCDFError.cannotWrite(path: path, detail: String(cString: nc_strerror(status)))
+            }
+            return NetCDFFile(path: path, ncid: id)
+        }
+    }
+
     /// Creates (or replaces) a NetCDF-4 file at `path`, in define mode.
     public static func create(_ path: String) throws -> NetCDFFile {
         try NetCDFLibrary.serialized {

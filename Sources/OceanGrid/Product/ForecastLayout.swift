@@ -49,6 +49,8 @@ public struct ForecastLayout: Sendable {
     public var encoding: ForecastEncoding = .float32
     /// Deflate level, one of ``deflateLevels`` (0: none); shuffle is on whenever deflate is.
     public var deflateLevel = 4
+    /// Threads that compress a day's chunks.
+    public var writerThreads = 1
     /// Global attributes.
     public var title = "forecastd ocean forecast"
     public var institution = ""

@@ -4,6 +4,10 @@ import NetCDF
 /// Writes a CF-1.8 forecast file day by day: NetCDF-4, deflate + shuffle, one chunk per (time, depth) slice,
 /// scalar `forecast_reference_time`, `forecast_period(time)` in hours, CMEMS-style `bulletin_date`.
 ///
+/// netCDF-C defines the file and writes its coordinates; the days' chunks are then compressed on
+/// ``ForecastLayout/writerThreads`` threads and stored whole (``ChunkStore``), and netCDF-C reopens the file at the
+/// end for the checksum attributes.
+///
 /// The file is written under a temporary name in the target folder and renamed into place by ``finish()``:
 /// a reader never sees a half-written forecast, and a writer dropped without finishing removes its
 /// temporary file.
@@ -14,10 +18,10 @@ public final class ForecastWriter {
     public var temporaryPath: String { output.temporaryPath }
     private let output: AtomicOutput
     private let layout: ForecastLayout
-    private let file: NetCDFFile
-    private let time: Variable
-    private let period: Variable
-    private var variables: [String: (variable: Variable, definition: ForecastVariable)] = [:]
+    private let chunks: ChunkStore
+    private let time: ChunkStore.Dataset
+    private let period: ChunkStore.Dataset
+    private var variables: [String: (dataset: ChunkStore.Dataset, definition: ForecastVariable)] = [:]
     private var finished = false
     /// Checksums of what has been stored, by variable name.
     private var checksums: [String: ContentChecksum] = [:]
@@ -27,22 +31,26 @@ public final class ForecastWriter {
     /// Creates the temporary file and defines everything; fails if the folder is not writable.
     public init(path: String, layout: ForecastLayout) throws {
         self.layout = layout
-        output = try AtomicOutput(path: path)
-        file = try NetCDFFile.create(output.temporaryPath)
+        let output = try AtomicOutput(path: path)
+        self.output = output
+        let file = try NetCDFFile.create(output.temporaryPath)
         do {
-            (time, period) = try Self.define(file: file, layout: layout, variables: &variables)
+            var defined: [String: ForecastVariable] = [:]
+            try Self.define(file: file, layout: layout, variables: &defined)
             try file.endDefinitions()
             checksums = try Self.writeCoordinates(file: file, layout: layout)
+            try file.close()
+            chunks = try ChunkStore(path: output.temporaryPath, shownPath: path)
+            (time, period) = (try chunks.dataset("time"), try chunks.dataset("forecast_period"))
+            for (name, definition) in defined { variables[name] = (try chunks.dataset(name), definition) }
         } catch {
             try? file.close()
             output.abandon()
-            throw error
+            throw Self.writeFailure(error, path: path)
         }
     }
 
-    private static func define(file: NetCDFFile, layout: ForecastLayout,
-                               variables: inout [String: (variable: Variable, definition: ForecastVariable)]) throws
-        -> (Variable, Variable) {
+    private static func define(file: NetCDFFile, layout: ForecastLayout, variables: inout [String: ForecastVariable]) throws {
         let root = file.root
         let timeDim = try root.defineDimension("time", length: nil)
         let depthDim = layout.depths.isEmpty ? nil : try root.defineDimension("depth", length: layout.depths.count)
@@ -106,7 +114,7 @@ public final class ForecastWriter {
             } else {
                 try variable.setAttribute("missing_value", .numbers([fill], type: .float))
             }
-            variables[v.name] = (variable, v)
+            variables[v.name] = v
         }
 
         try root.setAttribute("Conventions", .text("CF-1.8"))
@@ -119,7 +127,6 @@ public final class ForecastWriter {
         if let path = layout.instructionPath { try root.setAttribute("forecastd_instruction_path", .text(path)) }
         try root.setAttribute("references", .text(layout.references))
         try root.setAttribute("bulletin_date", .text(layout.referenceTime.description.replacingOccurrences(of: "T", with: " ")))
-        return (time, period)
     }
 
     /// Writes the coordinates and returns their checksums (of the values as stored: floats for the axes).
@@ -161,8 +168,10 @@ public final class ForecastWriter {
         let day = daysWritten
         let date = CFDateTime(secondsSince1970: layout.referenceTime.secondsSince1970 + leadHours * 3600, calendar: .standard)
         let timeValue = ForecastLayout.timeUnits.value(date), periodValue = Double(Float(leadHours))
-        try time.write([timeValue], start: [day], count: [1])
-        try period.write([periodValue], start: [day], count: [1])
+        for (dataset, value) in [(time, timeValue), (period, periodValue)] {
+            try chunks.extend(dataset, to: day + 1)
+            try chunks.write(value, at: day, of: dataset)
+        }
         checksums["time", default: ContentChecksum()].add([timeValue])
         checksums["forecast_period", default: ContentChecksum()].add([periodValue])
         let ny = layout.latitudes.count, nx = layout.longitudes.count, nz = layout.depths.count
@@ -170,15 +179,20 @@ public final class ForecastWriter {
             guard let field = values[name] else {
                 throw NetCDFError.cannotWrite(path: path, detail: "day \(day + 1): no values for '\(name)'")
             }
-            let start = entry.definition.hasDepth ? [day, 0, 0, 0] : [day, 0, 0]
-            let count = entry.definition.hasDepth ? [1, nz, ny, nx] : [1, ny, nx]
-            guard field.count == count.reduce(1, *) else {
-                throw NetCDFError.cannotWrite(path: path, detail: "day \(day + 1): '\(name)' has \(field.count) values, expected \(count.reduce(1, *))")
+            let levels = entry.definition.hasDepth ? nz : 1
+            guard field.count == levels * ny * nx else {
+                throw NetCDFError.cannotWrite(path: path, detail: "day \(day + 1): '\(name)' has \(field.count) values, expected \(levels * ny * nx)")
+            }
+            try chunks.extend(entry.dataset, to: day + 1)
+            let hasDepth = entry.definition.hasDepth
+            func store(_ data: UnsafeRawPointer, elementSize: Int) throws {
+                try chunks.write(entry.dataset, chunks: data, count: levels, bytes: ny * nx * elementSize, elementSize: elementSize,
+                                 threads: layout.writerThreads) { hasDepth ? [day, $0, 0, 0] : [day, 0, 0] }
             }
             switch layout.encoding {
             case .float32:
                 for i in field.indices where field[i].isNaN { field[i] = ForecastLayout.floatFill }
-                try entry.variable.write(UnsafeBufferPointer(field), start: start, count: count)
+                try store(UnsafeRawPointer(field.baseAddress!), elementSize: 4)
                 checksums[name, default: ContentChecksum()].add(field.lazy.map(Double.init))
             case .int16:
                 let (scale, offset) = ForecastLayout.packing(entry.definition.packingRange)
@@ -186,7 +200,7 @@ public final class ForecastWriter {
                     guard !v.isNaN else { return ForecastLayout.shortFill }
                     return Int16(max(-32766, min(32766, ((Double(v) - offset) / scale).rounded())))
                 }
-                try entry.variable.write(packed, start: start, count: count)
+                try packed.withUnsafeBytes { try store($0.baseAddress!, elementSize: 2) }
                 checksums[name, default: ContentChecksum()].add(packed.lazy.map(Double.init))
             }
         }
@@ -198,6 +212,9 @@ public final class ForecastWriter {
         guard !finished else { return }
         finished = true
         do {
+            try chunks.close()
+            let file = try NetCDFFile.openForWriting(temporaryPath)
+            defer { try? file.close() }
             for (name, checksum) in checksums {
                 try file.root.variable(name).setAttribute(ContentChecksum.attribute, .text(checksum.text))
             }
@@ -210,7 +227,9 @@ public final class ForecastWriter {
     }
 
     /// A library error while writing, reworded to name the output (not its temporary) and what usually causes it.
-    func writeFailure(_ error: any Error) -> any Error {
+    func writeFailure(_ error: any Error) -> any Error { Self.writeFailure(error, path: path) }
+
+    private static func writeFailure(_ error: any Error, path: String) -> any Error {
         guard case NetCDFError.library(_, let operation, _, let message) = error else { return error }
         return NetCDFError.cannotWrite(path: path, detail: """
             \(operation) failed (\(message)): the disk may be full or over quota, or the file beyond the size limit; \
@@ -222,7 +241,7 @@ public final class ForecastWriter {
     public func abandon() {
         guard !finished else { return }
         finished = true
-        try? file.close()
+        try? chunks.close()
         output.abandon()
     }
 

@@ -37,6 +37,7 @@ struct ForecastInputs {
             if !missing.isEmpty { throw ForecastError.forcingDaysMissing(path: request.forcing, missing: missing.map(\.description)) }
         }
         var layout = Self.layout(model: model, request: request, reference: initial.referenceTime)
+        layout.writerThreads = pool.threadCount
         if request.recordInputs {
             layout.inputs = try InputIdentity.of(initial: request.initial, forcing: request.forcing, start: request.start)
         }

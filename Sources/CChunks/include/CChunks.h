@@ -1,0 +1,40 @@
+#ifndef FORECASTD_CCHUNKS_H
+#define FORECASTD_CCHUNKS_H
+#include <stdint.h>
+
+/// Whole chunks of a netCDF-4 (HDF5) dataset encoded by forecastd and handed to libhdf5 as they will be stored
+/// (H5Dwrite_chunk), so that compression can run on many threads while libhdf5 itself, which is not
+/// thread-safe, only copies bytes. The encoding is the dataset's own filter pipeline, read from the file, applied
+/// in its order: shuffle (HDF5's byte transposition), deflate (a zlib stream, written by libdeflate) and
+/// Fletcher-32 (HDF5's checksum, appended little-endian): any reader decodes the chunks with no plugin.
+
+/// A dataset's filter pipeline, in order: 1 deflate, 2 shuffle, 3 Fletcher-32.
+typedef struct {
+    int count;
+    int filters[8];
+    int deflate_level;
+} fd_chunk_pipeline;
+
+/// Bytes an encoded chunk of `bytes` bytes may need.
+long fd_chunk_bound(long bytes);
+/// Encodes one chunk of `bytes` bytes (elements of `element_size` bytes) through `pipeline` into `out`, using
+/// `scratch`; both hold fd_chunk_bound(bytes). Returns the encoded size, or -1 if deflate fails.
+long fd_chunk_encode(const fd_chunk_pipeline *pipeline, const void *data, long bytes, int element_size, void *out,
+                     void *scratch);
+
+/// Opens an existing HDF5 file for writing; negative on failure.
+int64_t fd_h5_open(const char *path);
+/// Closes a file opened by fd_h5_open; negative on failure (the data may not be on disk).
+int fd_h5_close(int64_t file);
+/// Opens dataset `name` and reads its filter pipeline; negative on failure, or if the pipeline holds a filter
+/// other than shuffle, deflate and Fletcher-32.
+int64_t fd_h5_dataset(int64_t file, const char *name, fd_chunk_pipeline *pipeline);
+/// Closes a dataset.
+int fd_h5_dataset_close(int64_t dataset);
+/// Sets the extent of the dataset's first (unlimited) dimension to `length`, the others unchanged.
+int fd_h5_extend(int64_t dataset, long length);
+/// Stores an encoded chunk at element offset `offset` (one entry per dimension).
+int fd_h5_write_chunk(int64_t dataset, const unsigned long long *offset, const void *data, long size);
+/// Writes `value` (converted to the dataset's type) at `index` of a one-dimensional dataset.
+int fd_h5_write_element(int64_t dataset, long index, double value);
+#endif
