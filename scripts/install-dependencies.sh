@@ -7,7 +7,7 @@
 # what is present is left alone, and apt and pip are only consulted when something is missing.
 set -euo pipefail
 
-packages=(libopenblas-dev libnetcdf-dev netcdf-bin pkg-config)
+packages=(libopenblas-dev libnetcdf-dev libhdf5-dev libdeflate-dev netcdf-bin pkg-config)
 python=false
 case "${1:-}" in
     --test) packages+=(cdo nco slurm-wlm wrk); python=true ;;

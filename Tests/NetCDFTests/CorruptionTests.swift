@@ -14,10 +14,13 @@ import Testing
 struct CorruptionTests {
     static let forecastd = Scratch.forecastd
 
+    /// Seconds the probe may read a small file in these tests (damage can make libhdf5 loop forever).
+    static let probeSeconds = "FORECASTD_PROBE_SECONDS=10"
+
     /// Runs inspect on `path`; returns (status, JSON output).
     static func inspect(_ path: String) throws -> (Int32, String) {
         let program = try #require(forecastd)
-        let result = try #require(Scratch.run(program, ["inspect", "--json", path]))
+        let result = try #require(Scratch.run("env", [probeSeconds, program, "inspect", "--json", path]))
         #expect(!result.signaled, "forecastd inspect crashed on \(path): \(result.output.suffix(400))")
         return (result.status, result.output)
     }
@@ -109,5 +112,16 @@ struct CorruptionTests {
         let original = try Scratch.folder() + "/forecast.nc"
         try ForecastWriterTests.write(.float32, days: 2, to: original)
         try Self.corruptCopies(of: original, seeds: 1000..<1120, checkValues: true)
+    }
+
+    @Test("A damaged forecast file on which libhdf5 reads forever (ncdump hangs too): the probe is killed past its time limit, exit 65 naming the file")
+    func endlessRead() throws {
+        let program = try #require(Self.forecastd)
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/endless-chunk-read.nc").path
+        let start = Date()
+        let result = try #require(Scratch.run("env", ["FORECASTD_PROBE_SECONDS=3", program, "inspect", fixture]))
+        #expect(result.status == 65 && result.output.contains("endless-chunk-read.nc") && result.output.contains("did not end within 3 s"),
+                "\(result.output)")
+        #expect(Date().timeIntervalSince(start) < 60, "the probe was not stopped at its limit")
     }
 }

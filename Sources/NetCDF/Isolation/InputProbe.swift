@@ -5,7 +5,9 @@ import Foundation
 /// Neither libhdf5 nor netCDF-C survives every damaged file: byte-flipped copies made libhdf5 abort on a
 /// corrupted heap (`free(): invalid pointer` inside `H5G__dense_iterate` during `nc_open`) and netCDF-C divide
 /// by zero parsing a classic header (SIGFPE). A crash in the child costs nothing; in a daemon or a batch job
-/// it would lose work. The child reads the whole file, so a file that passes also reads here.
+/// it would lose work. The child reads the whole file, so a file that passes also reads here. Some damage makes
+/// libhdf5 loop forever instead (a byte-flipped chunk index): a child still reading after ``timeLimit(bytes:)``
+/// is killed and the file refused.
 public struct InputProbe: Sendable {
     /// The child's exit status for a file that does not exist (sysexits' EX_NOINPUT); any other non-zero status
     /// means the file is unreadable, and the first line the child wrote on stderr says why.
@@ -16,10 +18,18 @@ public struct InputProbe: Sendable {
     public let executable: String
     public let arguments: [String]
 
-    public init(executable: String, arguments: [String]) {
+    /// Seconds any file may take to read, however small (``timeLimit(bytes:)``).
+    public let minimumSeconds: Double
+
+    public init(executable: String, arguments: [String], minimumSeconds: Double = 60) {
         self.executable = executable
         self.arguments = arguments
+        self.minimumSeconds = minimumSeconds
     }
+
+    /// Seconds a child may take to read a file of `bytes` bytes: ``minimumSeconds``, plus a second for every
+    /// 10 MB (reading runs at hundreds of MB/s; a tenth of that on slow storage still fits).
+    public func timeLimit(bytes: Int) -> Double { minimumSeconds + Double(bytes) / 10e6 }
 
     /// Throws ``NetCDFError/notNetCDF(path:detail:)`` (with the child's own message) or
     /// ``NetCDFError/fileMissing(path:)`` unless a child process opened `path` and read every variable of it.
@@ -42,12 +52,20 @@ public struct InputProbe: Sendable {
         }
         var children: [Child] = []
         defer { for child in children where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) } }
-        for path in paths { children.append(try Child(path: path, executable: executable, arguments: arguments)) }
+        for path in paths {
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            children.append(try Child(path: path, executable: executable, arguments: arguments, timeLimit: timeLimit(bytes: bytes)))
+        }
         var stopped = false
+        let start = Date()
         while children.contains(where: \.process.isRunning) {
             if shouldStop() {
                 stopped = true
                 break
+            }
+            for child in children where child.process.isRunning && Date().timeIntervalSince(start) > child.timeLimit {
+                child.overran.data = Data([1])
+                kill(child.process.processIdentifier, SIGKILL)
             }
             usleep(20_000)
         }
@@ -65,10 +83,15 @@ public struct InputProbe: Sendable {
         let process = Process()
         let reader = DispatchQueue(label: "forecastd.probe-stderr")
         let message = Handoff()
+        /// Seconds it may read (``InputProbe/timeLimit(bytes:)``); `overran` holds a byte once it was killed for
+        /// reading longer.
+        let timeLimit: Double
+        let overran = Handoff()
 
-        init(path: String, executable: String, arguments: [String]) throws {
+        init(path: String, executable: String, arguments: [String], timeLimit: Double) throws {
             self.path = path
             childPath = path.hasPrefix("/proc/self/") ? "/proc/\(getpid())/" + path.dropFirst("/proc/self/".count) : path
+            self.timeLimit = timeLimit
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments + [childPath]
             let errors = Pipe()
@@ -85,6 +108,10 @@ public struct InputProbe: Sendable {
         func verdict() throws {
             process.waitUntilExit()
             reader.sync {}
+            if !overran.data.isEmpty {
+                throw NetCDFError.notNetCDF(path: path, detail: String(format: "damaged: reading it did not end within %.0f s "
+                                            + "(damage can make libhdf5 loop forever)", timeLimit))
+            }
             if process.terminationReason == .uncaughtSignal {
                 throw NetCDFError.notNetCDF(path: path, detail: "corrupted: the NetCDF/HDF5 library crashed reading it (signal \(process.terminationStatus))")
             }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import OceanGrid
+import Surrogate
+import Tensor
 
 /// `forecastd bench <suite>`: measured figures, each a ratio against a reference taken in the same run.
 struct Bench: ParsableCommand {
@@ -38,7 +40,7 @@ struct BenchKernels: ParsableCommand {
 struct BenchIO: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "io",
-        abstract: "NetCDF: write one deflated forecast day and read it back decoded, against xarray and nccopy."
+        abstract: "NetCDF: write one deflated forecast day and read it back decoded, against netCDF-C's own deflate, xarray and nccopy."
     )
 
     @Option(help: "Grid as LATxLON (default: the 1/4-degree global grid).")
@@ -47,8 +49,10 @@ struct BenchIO: ParsableCommand {
     @Option(help: "Depth levels per 3-D variable (4 x levels + 1 channels).")
     var levels = 23
 
-    @Option(help: "Deflate level of the written day (0-9).")
-    var deflate = 4
+    @Option(help: "Deflate level of the written day (0-9; default: run's).")
+    var deflate = ForecastRequest(model: "", initial: "", forcing: "", output: "").deflateLevel
+
+    @OptionGroup var compute: ComputeOptions
 
     @OptionGroup var suite: SuiteOptions
 
@@ -60,7 +64,8 @@ struct BenchIO: ParsableCommand {
         guard ForecastLayout.deflateLevels.contains(deflate) else { throw ValidationError("--deflate must be 0-9, got \(deflate)") }
         try reportingFailures {
             suite.print(try IOBenchmark(latitudes: parts.height, longitudes: parts.width, levels: smoke ? 2 : levels,
-                                        repetitions: smoke ? 2 : max(1, suite.repetitions), deflateLevel: deflate, folder: suite.folder).run())
+                                        repetitions: smoke ? 2 : max(1, suite.repetitions), deflateLevel: deflate, folder: suite.folder,
+                                        threads: compute.threads ?? ThreadPool.defaultThreadCount).run())
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import CProcessor
 import NetCDF
@@ -11,8 +12,10 @@ struct Probe: ParsableCommand {
         shouldDisplay: false
     )
 
-    /// This binary's own probe, for the commands that read untrusted inputs.
-    static let child = InputProbe(executable: "/proc/self/exe", arguments: ["probe"])
+    /// This binary's own probe, for the commands that read untrusted inputs. FORECASTD_PROBE_SECONDS replaces
+    /// the minute any file may take to read (tests of a file that never finishes set a few seconds).
+    static let child = InputProbe(executable: "/proc/self/exe", arguments: ["probe"],
+                                  minimumSeconds: ProcessInfo.processInfo.environment["FORECASTD_PROBE_SECONDS"].flatMap(Double.init) ?? 60)
 
     @Argument(help: "The NetCDF file.")
     var file: String
