@@ -111,6 +111,10 @@ def merge(windows, ws, h, w):
 
 
 class Reference:
+    # What both operands of every matrix product go through (bf16 with --bf16); also the default of a Reference
+    # built without __init__ (training/check_architecture.py sets its parameters itself).
+    rnd = staticmethod(exact)
+
     def __init__(self, folder, rnd=exact):
         self.rnd = rnd
         self.cfg = wenhai_config.load(folder)
