@@ -30,10 +30,12 @@ struct KernelBenchmark {
                                   reference: "fma_peak 1 thread", referenceRate: peak1, note: "scaling of the ceiling"))
         }
         results += gemm(single: single, pool: pool, peak1: peak1, peakN: peakN)
-        results += pointwise(pool: pool)
+        let memory = pointwise(pool: pool)
+        results += memory
         results += attention(pool: pool)
         results += convolutions(pool: pool, peak: peakN)
-        results += RooflineBenchmark(pool: pool, repetitions: repetitions, smoke: smoke).run(fmaPeak: peakN)
+        results += RooflineBenchmark(pool: pool, repetitions: repetitions, smoke: smoke)
+            .run(fmaPeak: peakN, bandwidth: memory.first { $0.name == "memcpy" }?.rate ?? .nan)
         return BenchmarkReport(suite: "kernels", date: BenchmarkReport.now, machine: BenchmarkReport.machineDescription,
                                threads: threads, repetitions: repetitions, results: results)
     }

@@ -17,11 +17,11 @@ struct RooflineBenchmark {
                                                     patchSize: 4, embedDim: 192, depths: [8], numHeads: [6], windowSize: 8,
                                                     groupNormGroups: 32)
 
-    func run(fmaPeak: Double) -> [BenchmarkResult] {
+    /// `bandwidth`: the memcpy rate (GB/s, read + write) measured in the same run.
+    func run(fmaPeak: Double, bandwidth: Double) -> [BenchmarkResult] {
         let precision: MatrixPrecision = ProcessorCapabilities.taken >= .avx512bf16 ? .bf16 : .fp32
         let (peak, peakTiming) = precision == .bf16
             ? BF16DotPeak.measure(pool: pool, rounds: repetitions, smoke: smoke) : (fmaPeak, Timing())
-        let bandwidth = copyBandwidth()
         var results: [BenchmarkResult] = []
         if precision == .bf16 {
             results.append(BenchmarkResult("bf16_dot_peak", "registers", pool.threadCount, peakTiming, rate: peak, unit: "GFLOP/s",
@@ -52,16 +52,5 @@ struct RooflineBenchmark {
                                                         bandwidth, peak)))
         }
         return results
-    }
-
-    /// GB/s of a parallel copy of 64 MiB (read + write bytes).
-    private func copyBandwidth() -> Double {
-        let count = smoke ? 1 << 20 : 1 << 24
-        let source = RandomTensor.uniform([count], seed: 3), destination = Tensor(zeros: [count])
-        let ps = source.pointer, pd = destination.pointer
-        let timing = Timing.interleaved(rounds: repetitions, [{
-            pool.parallelRanges(count, grain: 1 << 16) { r in (pd + r.lowerBound).update(from: ps + r.lowerBound, count: r.count) }
-        }])[0]
-        return 2 * Double(count * 4) / timing.median / 1e9
     }
 }
