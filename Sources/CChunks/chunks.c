@@ -3,18 +3,166 @@
 #include <libdeflate.h>
 #include <string.h>
 
+// Bytes of one deflate stored block's payload at most.
+enum { STORED_BLOCK = 65535 };
+
 long fd_chunk_bound(long bytes) {
-    return (long)libdeflate_zlib_compress_bound(NULL, (size_t)bytes) + 4;
+    // A zlib stream of stored blocks and one deflated tail, plus the Fletcher-32 checksum.
+    return (long)libdeflate_zlib_compress_bound(NULL, (size_t)bytes) + 5 * (bytes / STORED_BLOCK + 2) + 4;
 }
 
-// HDF5's shuffle filter: byte j of every element, for j = 0 ..< element_size, one run after another.
+// HDF5's shuffle filter: byte j of every element, for j = 0 ..< element_size, one run after another. Elements
+// of 4 and 2 bytes (float, int16) are read a word at a time, which compilers vectorise.
 static void shuffle(const uint8_t *src, long bytes, int size, uint8_t *dst) {
     long n = bytes / size;
-    for (int j = 0; j < size; j++) {
-        uint8_t *run = dst + (long)j * n;
-        for (long i = 0; i < n; i++) run[i] = src[i * size + j];
+    if (size == 4) {
+        uint8_t *restrict d0 = dst, *restrict d1 = dst + n, *restrict d2 = dst + 2 * n, *restrict d3 = dst + 3 * n;
+        for (long i = 0; i < n; i++) {
+            uint32_t v;
+            memcpy(&v, src + 4 * i, 4);
+            d0[i] = (uint8_t)v, d1[i] = (uint8_t)(v >> 8), d2[i] = (uint8_t)(v >> 16), d3[i] = (uint8_t)(v >> 24);
+        }
+    } else if (size == 2) {
+        uint8_t *restrict d0 = dst, *restrict d1 = dst + n;
+        for (long i = 0; i < n; i++) {
+            uint16_t v;
+            memcpy(&v, src + 2 * i, 2);
+            d0[i] = (uint8_t)v, d1[i] = (uint8_t)(v >> 8);
+        }
+    } else {
+        for (int j = 0; j < size; j++) {
+            uint8_t *run = dst + (long)j * n;
+            for (long i = 0; i < n; i++) run[i] = src[i * size + j];
+        }
     }
     memcpy(dst + n * size, src + n * size, (size_t)(bytes - n * size));
+}
+
+// Deflate's bits, written least significant first.
+typedef struct {
+    uint8_t *out;
+    long at;
+    uint64_t bits;
+    int count;
+} bit_writer;
+
+static void put(bit_writer *w, uint32_t value, int count) {
+    w->bits |= (uint64_t)value << w->count;
+    w->count += count;
+    while (w->count >= 8) {
+        w->out[w->at++] = (uint8_t)w->bits;
+        w->bits >>= 8;
+        w->count -= 8;
+    }
+}
+
+// A Huffman code of `length` bits, most significant bit first as deflate stores codes.
+static void put_code(bit_writer *w, uint32_t code, int length) {
+    uint32_t reversed = 0;
+    for (int i = 0; i < length; i++) reversed |= ((code >> i) & 1u) << (length - 1 - i);
+    put(w, reversed, length);
+}
+
+// A literal byte in the fixed code.
+static void put_literal(bit_writer *w, uint8_t v) {
+    if (v < 144) put_code(w, 0x30 + v, 8);
+    else put_code(w, 0x190 + (v - 144), 9);
+}
+
+// A match of `length` (3 ... 258) bytes at distance 1, in the fixed code.
+static void put_repeat(bit_writer *w, int length) {
+    static const uint16_t base[29] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
+                                      131, 163, 195, 227, 258};
+    static const uint8_t extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+    int i = 28;
+    while (base[i] > length) i--;
+    int symbol = 257 + i;
+    if (symbol < 280) put_code(w, (uint32_t)(symbol - 256), 7);
+    else put_code(w, 0xC0 + (uint32_t)(symbol - 280), 8);
+    if (extra[i]) put(w, (uint32_t)(length - base[i]), extra[i]);
+    put(w, 0, 5);  // distance code 0: distance 1
+}
+
+// Ends the current bit position with a non-final stored block of `data`, which leaves the stream byte aligned.
+static void put_stored(bit_writer *w, const uint8_t *data, long length) {
+    do {
+        long part = length < STORED_BLOCK ? length : STORED_BLOCK;
+        put(w, 0, 3);  // not final, stored
+        if (w->count) put(w, 0, 8 - w->count);
+        w->out[w->at++] = (uint8_t)part, w->out[w->at++] = (uint8_t)(part >> 8);
+        w->out[w->at++] = (uint8_t)~part, w->out[w->at++] = (uint8_t)(~part >> 8);
+        memcpy(w->out + w->at, data, (size_t)part);
+        w->at += part, data += part, length -= part;
+    } while (length > 0);
+}
+
+// Runs of one byte at least this long are coded as repeats; shorter stretches are stored. Between two runs at
+// most GAP bytes apart the bytes are coded as literals in the same block, which costs less than ending it.
+enum { RUN = 16, GAP = 128 };
+
+// Noise bytes (the low mantissa bytes of model output) stored, runs (land's fill value) coded as repeats: the
+// speed of a copy where deflate would find nothing to shrink. Leaves the stream byte aligned.
+static void put_noise(bit_writer *w, const uint8_t *data, long bytes) {
+    long literal = 0, i = 0;
+    int coding = 0;  // inside a fixed-code block
+    while (i < bytes) {
+        long run = 1;
+        while (i + run < bytes && data[i + run] == data[i] && run < 1 << 30) run++;
+        if (run < RUN) {
+            i += run;
+            continue;
+        }
+        if (coding && i - literal <= GAP) {
+            for (long k = literal; k < i; k++) put_literal(w, data[k]);
+        } else {
+            if (coding) put_code(w, 0, 7);  // end of block
+            if (i > literal) put_stored(w, data + literal, i - literal);
+            put(w, 0, 1), put(w, 1, 2);  // not final, fixed Huffman codes
+            coding = 1;
+        }
+        put_literal(w, data[i]);
+        long left = run - 1;
+        for (; left >= 258 + 3 || left == 258; left -= 258) put_repeat(w, 258);
+        if (left > 258) put_repeat(w, 258 - 3), left -= 258 - 3;
+        if (left >= 3) put_repeat(w, (int)left);
+        else for (long k = 0; k < left; k++) put_literal(w, data[i]);
+        i += run, literal = i;
+    }
+    if (coding) put_code(w, 0, 7);
+    put_stored(w, data + literal, bytes - literal);
+}
+
+// Whether a byte plane is noise: a 64 KiB sample from its middle, runs left out, does not deflate by 5%.
+static int noise(struct libdeflate_compressor *c, const uint8_t *plane, long bytes) {
+    static __thread uint8_t sample[65536], packed[70000];
+    long from = bytes > 65536 ? bytes / 2 - 32768 : 0, to = bytes > 65536 ? from + 65536 : bytes, length = 0;
+    for (long i = from; i < to;) {
+        long run = 1;
+        while (i + run < to && plane[i + run] == plane[i]) run++;
+        if (run < RUN) memcpy(sample + length, plane + i, (size_t)run), length += run;
+        i += run;
+    }
+    if (length < 1024) return 0;
+    size_t written = libdeflate_deflate_compress(c, sample, (size_t)length, packed, sizeof packed);
+    return written == 0 || (double)written >= 0.95 * (double)length;
+}
+
+// A zlib stream of `bytes` bytes made of `planes` equal byte planes (the shuffle filter's output): leading
+// planes of noise are written by put_noise, the rest deflated by libdeflate as the final blocks. Any inflater
+// reads it: stored, fixed-code and dynamic blocks are all deflate.
+static long deflate_planes(struct libdeflate_compressor *c, const uint8_t *src, long bytes, int planes, uint8_t *out,
+                           long capacity) {
+    long plane = bytes / planes, noisy = 0;
+    for (int p = 0; p < planes - 1 && noise(c, src + p * plane, plane); p++) noisy += plane;
+    bit_writer w = {out, 0, 0, 0};
+    w.out[w.at++] = 0x78, w.out[w.at++] = 0x01;  // deflate, 32 KiB window
+    if (noisy) put_noise(&w, src, noisy);
+    size_t written = libdeflate_deflate_compress(c, src + noisy, (size_t)(bytes - noisy), out + w.at, (size_t)(capacity - w.at - 4));
+    if (written == 0) return -1;
+    long at = w.at + (long)written;
+    uint32_t sum = libdeflate_adler32(1, src, (size_t)bytes);
+    out[at++] = (uint8_t)(sum >> 24), out[at++] = (uint8_t)(sum >> 16), out[at++] = (uint8_t)(sum >> 8), out[at++] = (uint8_t)sum;
+    return at;
 }
 
 // HDF5's Fletcher-32 (H5_checksum_fletcher32): 16-bit big-endian words, sums folded every 360 words.
@@ -61,18 +209,19 @@ long fd_chunk_encode(const fd_chunk_pipeline *pipeline, const void *data, long b
     long size = bytes, capacity = fd_chunk_bound(bytes);
     // Each filter writes to whichever buffer does not hold its input, so that the last one ends in `out`.
     uint8_t *buffers[2] = {out, scratch};
-    int remaining = pipeline->count;
+    int remaining = pipeline->count, planes = 1;
     for (int f = 0; f < pipeline->count; f++, remaining--) {
         uint8_t *target = buffers[(remaining + 1) % 2];
         switch (pipeline->filters[f]) {
         case 2:
             shuffle(current, size, element_size, target);
+            if (size % element_size == 0) planes = element_size;
             break;
         case 1: {
             struct libdeflate_compressor *c = compressor(pipeline->deflate_level);
-            size_t written = c ? libdeflate_zlib_compress(c, current, (size_t)size, target, (size_t)(capacity - 4)) : 0;
-            if (written == 0) return -1;
-            size = (long)written;
+            size = c ? deflate_planes(c, current, size, planes, target, capacity - 4) : -1;
+            if (size < 0) return -1;
+            planes = 1;
             break;
         }
         case 3: {

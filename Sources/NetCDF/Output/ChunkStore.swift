@@ -55,8 +55,7 @@ public final class ChunkStore {
     public func write(_ dataset: Dataset, chunks data: UnsafeRawPointer, count: Int, bytes: Int, elementSize: Int,
                       threads: Int, offset: (Int) -> [Int]) throws {
         let bound = fd_chunk_bound(bytes)
-        let encoded = UnsafeMutableRawPointer.allocate(byteCount: 2 * bound * count, alignment: 64)
-        defer { encoded.deallocate() }
+        let encoded = workspace(bytes: 2 * bound * count)
         let workers = min(max(threads, 1), count)
         nonisolated(unsafe) let sizes = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
         defer { sizes.deallocate() }
@@ -80,6 +79,18 @@ public final class ChunkStore {
         }
     }
 
+    /// Memory for the encoded chunks, kept from one write to the next: a day's variables are the same size every
+    /// day, and fresh memory of that size costs the kernel's page zeroing each time.
+    private var encodedChunks: (pointer: UnsafeMutableRawPointer, bytes: Int)?
+
+    private func workspace(bytes: Int) -> UnsafeMutableRawPointer {
+        if let kept = encodedChunks, kept.bytes >= bytes { return kept.pointer }
+        encodedChunks?.pointer.deallocate()
+        let pointer = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        encodedChunks = (pointer, bytes)
+        return pointer
+    }
+
     /// Closes every dataset and the file; throws if libhdf5 could not flush it (a full disk). Errors are
     /// ``NetCDFError/library(path:operation:status:message:)`` naming the operation, as netCDF-C's are.
     public func close() throws {
@@ -101,5 +112,8 @@ public final class ChunkStore {
         }
     }
 
-    deinit { try? close() }
+    deinit {
+        try? close()
+        encodedChunks?.pointer.deallocate()
+    }
 }

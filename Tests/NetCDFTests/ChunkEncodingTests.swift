@@ -1,0 +1,124 @@
+import CChunks
+import CDeflate
+import Foundation
+import NetCDF
+import OceanGrid
+import Tensor
+import TestSupport
+import Testing
+
+/// The chunk encoder on data shaped like a model's output: floats whose two low bytes are noise, land as long
+/// runs of the fill value. Those byte planes are written as stored and run-coded deflate blocks, the rest by
+/// libdeflate; every inflater must read the stream, and it must stay as small as plain deflate's.
+@Suite("Chunk encoding: noise planes stored, runs coded, the rest deflated")
+struct ChunkEncodingTests {
+    static let height = 60, width = 1440
+
+    /// A smooth field plus noise of `noise` (relative), NaN on two land stretches along each row of a 1/4-degree
+    /// globe (30%).
+    static func field(level: Int, noise: Float, seed: UInt64) -> [Float] {
+        var random = SplitMix64(state: seed)
+        return (0..<(height * width)).map { i in
+            let y = i / width, x = i % width
+            if (x + 3 * y) % 720 < 216 { return .nan }
+            let smooth = 15 + 10 * cos(Float(y) / 60) - Float(level)
+            return smooth * (1 + noise * (Float(random.next() % 2_000_000) / 1_000_000 - 1))
+        }
+    }
+
+    static func encode(_ values: [Float], pipeline filters: [Int32]) throws -> [UInt8] {
+        var pipeline = fd_chunk_pipeline()
+        pipeline.count = Int32(filters.count)
+        pipeline.deflate_level = 1
+        withUnsafeMutableBytes(of: &pipeline.filters) { raw in
+            for (i, f) in filters.enumerated() { raw.storeBytes(of: f, toByteOffset: 4 * i, as: Int32.self) }
+        }
+        let bytes = values.count * 4, bound = fd_chunk_bound(bytes)
+        var out = [UInt8](repeating: 0, count: bound), scratch = [UInt8](repeating: 0, count: bound)
+        let size = values.withUnsafeBytes { data in
+            fd_chunk_encode(&pipeline, data.baseAddress, bytes, 4, &out, &scratch)
+        }
+        try #require(size > 0)
+        return Array(out[0..<size])
+    }
+
+    /// HDF5's shuffle of `values`: byte j of every element, one run after another.
+    static func shuffled(_ values: [Float]) -> [UInt8] {
+        let bytes = values.withUnsafeBytes { Array($0) }
+        return (0..<4).flatMap { j in stride(from: j, to: bytes.count, by: 4).map { bytes[$0] } }
+    }
+
+    @Test("Noise planes: the stream opens with stored or run-coded blocks, not deflate's, and inflates to the shuffled bytes; Fletcher-32 as HDF5's")
+    func noisePlanes() throws {
+        let values = Self.field(level: 0, noise: 1e-3, seed: 7).map { $0.isNaN ? ForecastLayout.floatFill : $0 }
+        let encoded = try Self.encode(values, pipeline: [2, 1, 3])  // shuffle, deflate, Fletcher-32
+        #expect(encoded[0] == 0x78 && (Int(encoded[0]) << 8 | Int(encoded[1])) % 31 == 0, "zlib header")
+        #expect(encoded[2] & 0x01 == 0 && (encoded[2] >> 1) & 0x03 != 2,
+                "the low mantissa bytes open with a non-final stored or fixed-code block, not libdeflate's dynamic one")
+        let expected = Self.shuffled(values)
+        var inflated = [UInt8](repeating: 0, count: expected.count)
+        var produced = 0
+        let decompressor = try #require(libdeflate_alloc_decompressor())
+        defer { libdeflate_free_decompressor(decompressor) }
+        let status = libdeflate_zlib_decompress(decompressor, encoded, encoded.count - 4, &inflated, inflated.count, &produced)
+        #expect(status == LIBDEFLATE_SUCCESS && produced == expected.count && inflated == expected)
+        let plain = try Self.encode(values, pipeline: [2, 1])
+        #expect(Array(encoded[0..<(encoded.count - 4)]) == plain, "Fletcher-32 only appends its checksum")
+        var sum1: UInt32 = 0, sum2: UInt32 = 0  // Fletcher-32 as HDF5 computes it, in 32-bit arithmetic
+        for start in stride(from: 0, to: plain.count / 2, by: 360) {
+            for w in start..<min(start + 360, plain.count / 2) {
+                sum1 &+= UInt32(plain[2 * w]) << 8 | UInt32(plain[2 * w + 1])
+                sum2 &+= sum1
+            }
+            sum1 = (sum1 & 0xFFFF) + (sum1 >> 16)
+            sum2 = (sum2 & 0xFFFF) + (sum2 >> 16)
+        }
+        if plain.count % 2 == 1 {
+            sum1 &+= UInt32(plain.last!) << 8
+            sum2 &+= sum1
+            sum1 = (sum1 & 0xFFFF) + (sum1 >> 16)
+            sum2 = (sum2 & 0xFFFF) + (sum2 >> 16)
+        }
+        sum1 = (sum1 & 0xFFFF) + (sum1 >> 16)
+        sum2 = (sum2 & 0xFFFF) + (sum2 >> 16)
+        let stored = encoded.suffix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) }
+        #expect(stored == sum2 << 16 | sum1)
+    }
+
+    @Test("Smooth fields are deflated whole: a dynamic-code block first")
+    func smoothPlanes() throws {
+        let values = Self.field(level: 0, noise: 0, seed: 7).map { $0.isNaN ? ForecastLayout.floatFill : $0 }
+        let encoded = try Self.encode(values, pipeline: [2, 1])
+        #expect((encoded[2] >> 1) & 0x03 == 2, "a smooth field's bytes are all deflated: a dynamic-code block first")
+    }
+
+    @Test("A forecast of noisy fields reads back bit for bit through netCDF-C, and is within 2% of nccopy's deflate of it",
+          .enabled(if: Scratch.has("nccopy"), "needs nccopy (netcdf-bin)"))
+    func noisyForecastFile() throws {
+        let folder = try Scratch.folder()
+        let path = folder + "/noisy.nc", copy = folder + "/nccopy.nc"
+        let variables = [ForecastVariable(name: "thetao", standardName: "sea_water_potential_temperature", units: "degrees_C",
+                                          longName: "Temperature", hasDepth: true, packingRange: -5...45)]
+        var layout = ForecastLayout(latitudes: (0..<Self.height).map { -89.5 + Double($0) },
+                                    longitudes: (0..<Self.width).map { -179.875 + 0.25 * Double($0) }, depths: [0.5, 10, 50],
+                                    variables: variables, referenceTime: CFDateTime(year: 2024, month: 1, day: 1, calendar: .standard))
+        layout.writerThreads = 2
+        let days = (0..<2).map { d in (0..<3).flatMap { Self.field(level: $0, noise: 1e-3, seed: UInt64(10 * d + $0)) } }
+        let writer = try ForecastWriter(path: path, layout: layout)
+        for (d, values) in days.enumerated() { try writer.writeDay(leadHours: Double(24 * (d + 1)), values: ["thetao": values]) }
+        try writer.finish()
+        let dataset = try CFDataset(path: path)
+        let thetao = try dataset.variable("thetao")
+        for (d, values) in days.enumerated() {
+            let got = try dataset.read(thetao, start: [d, 0, 0, 0], count: [1, 3, Self.height, Self.width])
+            #expect(zip(got, values).allSatisfy { $0.isNaN ? $1.isNaN : $0.bitPattern == $1.bitPattern }, "day \(d + 1)")
+        }
+        let nccopy = try #require(Scratch.run("nccopy", ["-d", "1", "-s", path, copy]))
+        #expect(nccopy.status == 0, "\(nccopy.output)")
+        let size = { (file: String) in Double((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0) }
+        #expect(size(path) <= 1.02 * size(copy), "\(size(path)) bytes against nccopy's \(size(copy))")
+        let copied = try CFDataset(path: copy)
+        let again = try copied.read(try copied.variable("thetao"), start: [1, 0, 0, 0], count: [1, 3, Self.height, Self.width])
+        #expect(zip(again, days[1]).allSatisfy { $0.isNaN ? $1.isNaN : $0.bitPattern == $1.bitPattern })
+    }
+}
