@@ -1,6 +1,7 @@
 #include "CChunks.h"
 #include <hdf5.h>
 #include <libdeflate.h>
+#include <stdlib.h>
 #include <string.h>
 
 // Bytes of one deflate stored block's payload at most.
@@ -132,10 +133,15 @@ static void put_noise(bit_writer *w, const uint8_t *data, long bytes) {
     put_stored(w, data + literal, bytes - literal);
 }
 
-// Whether a byte plane is noise: a 64 KiB sample from its middle, runs left out, does not deflate by 5%.
+// Byte planes smaller than this are deflated whole: stored blocks would gain little time there and lose size.
+enum { NOISE_PLANE = 65536 };
+
+// Whether a byte plane is noise: a sample from its middle (an eighth of it, 64 KiB at most), runs left out,
+// does not deflate by 5%.
 static int noise(struct libdeflate_compressor *c, const uint8_t *plane, long bytes) {
     static __thread uint8_t sample[65536], packed[70000];
-    long from = bytes > 65536 ? bytes / 2 - 32768 : 0, to = bytes > 65536 ? from + 65536 : bytes, length = 0;
+    long size = bytes / 8 < 65536 ? bytes / 8 : 65536;
+    long from = bytes / 2 - size / 2, to = from + size, length = 0;
     for (long i = from; i < to;) {
         long run = 1;
         while (i + run < to && plane[i + run] == plane[i]) run++;
@@ -153,7 +159,7 @@ static int noise(struct libdeflate_compressor *c, const uint8_t *plane, long byt
 static long deflate_planes(struct libdeflate_compressor *c, const uint8_t *src, long bytes, int planes, uint8_t *out,
                            long capacity) {
     long plane = bytes / planes, noisy = 0;
-    for (int p = 0; p < planes - 1 && noise(c, src + p * plane, plane); p++) noisy += plane;
+    for (int p = 0; p < planes - 1 && plane >= NOISE_PLANE && noise(c, src + p * plane, plane); p++) noisy += plane;
     bit_writer w = {out, 0, 0, 0};
     w.out[w.at++] = 0x78, w.out[w.at++] = 0x01;  // deflate, 32 KiB window
     if (noisy) put_noise(&w, src, noisy);
@@ -207,6 +213,17 @@ long fd_chunk_encode(const fd_chunk_pipeline *pipeline, const void *data, long b
                      void *scratch) {
     const uint8_t *current = data;
     long size = bytes, capacity = fd_chunk_bound(bytes);
+    if (!scratch) {
+        static __thread uint8_t *kept;
+        static __thread long kept_bytes;
+        if (kept_bytes < capacity) {
+            free(kept);
+            kept = malloc((size_t)capacity);
+            kept_bytes = kept ? capacity : 0;
+            if (!kept) return -1;
+        }
+        scratch = kept;
+    }
     // Each filter writes to whichever buffer does not hold its input, so that the last one ends in `out`.
     uint8_t *buffers[2] = {out, scratch};
     int remaining = pipeline->count, planes = 1;

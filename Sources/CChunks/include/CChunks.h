@@ -18,7 +18,8 @@ typedef struct {
 /// Bytes an encoded chunk of `bytes` bytes may need.
 long fd_chunk_bound(long bytes);
 /// Encodes one chunk of `bytes` bytes (elements of `element_size` bytes) through `pipeline` into `out`, using
-/// `scratch`; both hold fd_chunk_bound(bytes). Returns the encoded size, or -1 if deflate fails.
+/// `scratch` (NULL: a buffer the calling thread keeps); both hold fd_chunk_bound(bytes). Returns the encoded
+/// size, or -1 if deflate fails.
 long fd_chunk_encode(const fd_chunk_pipeline *pipeline, const void *data, long bytes, int element_size, void *out,
                      void *scratch);
 

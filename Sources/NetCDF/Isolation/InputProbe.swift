@@ -43,6 +43,13 @@ public struct InputProbe: Sendable {
     /// Checks every file of `paths` as ``check(_:shouldStop:)`` does, each in its own child, all at once (a
     /// forecast's init and forcing are read side by side); throws the first failure in the order of `paths`.
     public func check(_ paths: [String], shouldStop: () -> Bool = { false }) throws {
+        try start(paths).wait(shouldStop: shouldStop)
+    }
+
+    /// Starts the children that check `paths` and returns at once, so that work which does not touch the files
+    /// (loading a model) runs while they read; ``Running/wait(shouldStop:)`` gives the verdict. Throws at once for
+    /// a path that is missing or not a regular file.
+    public func start(_ paths: [String]) throws -> Running {
         for path in paths {
             guard FileManager.default.isReadableFile(atPath: path) else { throw NetCDFError.fileMissing(path: path) }
             var status = stat()
@@ -50,34 +57,45 @@ public struct InputProbe: Sendable {
                 throw NetCDFError.notNetCDF(path: path, detail: "not a regular file (a pipe, a device or a folder)")
             }
         }
-        var children: [Child] = []
-        defer { for child in children where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) } }
+        let running = Running()
         for path in paths {
             let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            children.append(try Child(path: path, executable: executable, arguments: arguments, timeLimit: timeLimit(bytes: bytes)))
+            running.children.append(try Child(path: path, executable: executable, arguments: arguments, timeLimit: timeLimit(bytes: bytes)))
         }
-        var stopped = false
-        let start = Date()
-        while children.contains(where: \.process.isRunning) {
-            if shouldStop() {
-                stopped = true
-                break
+        return running
+    }
+
+    /// Children reading their files; dropped before ``wait(shouldStop:)``, it kills them.
+    public final class Running {
+        fileprivate var children: [Child] = []
+        private let start = Date()
+
+        /// Waits for every child; throws the first failure in the order the paths were given, or ``Stopped``.
+        public func wait(shouldStop: () -> Bool = { false }) throws {
+            var stopped = false
+            while children.contains(where: \.process.isRunning) {
+                if shouldStop() {
+                    stopped = true
+                    break
+                }
+                for child in children where child.process.isRunning && Date().timeIntervalSince(start) > child.timeLimit {
+                    child.overran.data = Data([1])
+                    kill(child.process.processIdentifier, SIGKILL)
+                }
+                usleep(5_000)
             }
-            for child in children where child.process.isRunning && Date().timeIntervalSince(start) > child.timeLimit {
-                child.overran.data = Data([1])
-                kill(child.process.processIdentifier, SIGKILL)
+            if stopped {
+                for child in children where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
+                throw Stopped()
             }
-            usleep(20_000)
+            for child in children { try child.verdict() }
         }
-        if stopped {
-            for child in children where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
-            throw Stopped()
-        }
-        for child in children { try child.verdict() }
+
+        deinit { for child in children where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) } }
     }
 
     /// One running check of one file.
-    private struct Child {
+    fileprivate struct Child {
         let path: String
         let childPath: String
         let process = Process()
@@ -130,7 +148,7 @@ public struct InputProbe: Sendable {
     public struct Stopped: Error {}
 
     /// The child's messages, filled on the reading queue and read after it is done.
-    private final class Handoff: @unchecked Sendable {
+    fileprivate final class Handoff: @unchecked Sendable {
         var data = Data()
     }
 }

@@ -50,45 +50,94 @@ public final class ChunkStore {
         try check(NetCDFLibrary.serialized { fd_h5_write_element(dataset.id, index, value) }, dataset, "write")
     }
 
-    /// Encodes `count` chunks of `bytes` bytes each, chunk `i` starting at `data + i * bytes`, through the
-    /// dataset's pipeline on up to `threads` threads, and stores chunk `i` at element offset `offset(i)`.
-    public func write(_ dataset: Dataset, chunks data: UnsafeRawPointer, count: Int, bytes: Int, elementSize: Int,
-                      threads: Int, offset: (Int) -> [Int]) throws {
-        let bound = fd_chunk_bound(bytes)
-        let encoded = workspace(bytes: 2 * bound * count)
-        let workers = min(max(threads, 1), count)
-        nonisolated(unsafe) let sizes = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
-        defer { sizes.deallocate() }
-        nonisolated(unsafe) let pipeline = UnsafeMutablePointer<fd_chunk_pipeline>.allocate(capacity: 1)
-        defer { pipeline.deallocate() }
-        pipeline.initialize(to: dataset.pipeline)
-        nonisolated(unsafe) let (source, target) = (data, encoded)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for i in stride(from: worker, to: count, by: workers) {
-                let out = target + 2 * bound * i
-                sizes[i] = fd_chunk_encode(pipeline, source + bytes * i, bytes, Int32(elementSize), out, out + bound)
+    /// How a caller runs `count` independent tasks, at once where it can: `body(i)` for every i in 0..<count.
+    public typealias ParallelTasks = (_ count: Int, _ body: (Int) -> Void) -> Void
+
+    /// Tasks on up to `threads` threads of Dispatch's own.
+    public static func concurrent(threads: Int) -> ParallelTasks {
+        { count, body in
+            let workers = min(max(threads, 1), count)
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for i in stride(from: worker, to: count, by: workers) { body(i) }
             }
-        }
-        if let failed = sizes.firstIndex(where: { $0 < 0 }) {
-            throw NetCDFError.cannotWrite(path: path, detail: "'\(dataset.name)': chunk \(failed) could not be compressed")
-        }
-        for i in 0..<count {
-            let offsets = offset(i).map { UInt64($0) }
-            try check(NetCDFLibrary.serialized { fd_h5_write_chunk(dataset.id, offsets, encoded + 2 * bound * i, sizes[i]) },
-                      dataset, "write a chunk of")
         }
     }
 
-    /// Memory for the encoded chunks, kept from one write to the next: a day's variables are the same size every
-    /// day, and fresh memory of that size costs the kernel's page zeroing each time.
-    private var encodedChunks: (pointer: UnsafeMutableRawPointer, bytes: Int)?
+    /// Chunks of one dataset encoded and waiting for ``store(_:)``: the memory returns to the store's spares when
+    /// they are dropped. `@unchecked Sendable`: made on one thread, then handed whole to the one that stores them.
+    public final class EncodedChunks: @unchecked Sendable {
+        /// The dataset they belong to.
+        public let dataset: Dataset
+        let memory: UnsafeMutableRawPointer
+        let capacity: Int
+        let bound: Int
+        let sizes: [Int]
+        let offsets: [[Int]]
+        private let spares: Spares
 
-    private func workspace(bytes: Int) -> UnsafeMutableRawPointer {
-        if let kept = encodedChunks, kept.bytes >= bytes { return kept.pointer }
-        encodedChunks?.pointer.deallocate()
-        let pointer = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-        encodedChunks = (pointer, bytes)
-        return pointer
+        fileprivate init(dataset: Dataset, memory: UnsafeMutableRawPointer, capacity: Int, bound: Int, sizes: [Int],
+                         offsets: [[Int]], spares: Spares) {
+            (self.dataset, self.memory, self.capacity, self.bound, self.sizes) = (dataset, memory, capacity, bound, sizes)
+            (self.offsets, self.spares) = (offsets, spares)
+        }
+
+        deinit { spares.give(memory, bytes: capacity) }
+    }
+
+    /// Encodes `count` chunks of `bytes` bytes each, chunk `i` starting at `data + i * bytes`, through the
+    /// dataset's pipeline, the chunks as `parallel` runs them, for storing at element offset `offset(i)`. Needs no
+    /// lock: this runs beside the storing of earlier chunks.
+    public func encode(_ dataset: Dataset, chunks data: UnsafeRawPointer, count: Int, bytes: Int, elementSize: Int,
+                       parallel: ParallelTasks, offset: (Int) -> [Int]) throws -> EncodedChunks {
+        let bound = fd_chunk_bound(bytes)
+        let (memory, capacity) = spares.take(bytes: bound * count)
+        nonisolated(unsafe) let sizes = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+        defer { sizes.deallocate() }
+        var pipeline = dataset.pipeline
+        withUnsafePointer(to: &pipeline) { pipeline in
+            parallel(count) { i in
+                sizes[i] = fd_chunk_encode(pipeline, data + bytes * i, bytes, Int32(elementSize), memory + bound * i, nil)
+            }
+        }
+        let encoded = EncodedChunks(dataset: dataset, memory: memory, capacity: capacity, bound: bound, sizes: Array(sizes),
+                                    offsets: (0..<count).map(offset), spares: spares)
+        if let failed = encoded.sizes.firstIndex(where: { $0 < 0 }) {
+            throw NetCDFError.cannotWrite(path: path, detail: "'\(dataset.name)': chunk \(failed) could not be compressed")
+        }
+        return encoded
+    }
+
+    /// Stores chunks ``encode(_:chunks:count:bytes:elementSize:parallel:offset:)`` made, under the library's lock.
+    public func store(_ chunks: EncodedChunks) throws {
+        for i in chunks.sizes.indices {
+            let offsets = chunks.offsets[i].map { UInt64($0) }, start = chunks.memory + chunks.bound * i, size = chunks.sizes[i]
+            try check(NetCDFLibrary.serialized { fd_h5_write_chunk(chunks.dataset.id, offsets, start, size) },
+                      chunks.dataset, "write a chunk of")
+        }
+    }
+
+    /// Memory for encoded chunks, kept for the next day's: a day's variables are the same size every day, and
+    /// fresh memory of that size costs the kernel's page zeroing each time.
+    private let spares = Spares()
+
+    /// Buffers given back by dropped ``EncodedChunks``, taken again by later encodings (from any thread).
+    fileprivate final class Spares: @unchecked Sendable {
+        private let lock = NSLock()
+        private var kept: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
+
+        /// A buffer of at least `bytes` bytes, and its size.
+        func take(bytes: Int) -> (UnsafeMutableRawPointer, Int) {
+            if let found = lock.withLock({ () -> (UnsafeMutableRawPointer, Int)? in
+                guard let i = kept.firstIndex(where: { $0.bytes >= bytes }) else { return nil }
+                return kept.remove(at: i)
+            }) { return found }
+            return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), bytes)
+        }
+
+        func give(_ pointer: UnsafeMutableRawPointer, bytes: Int) { lock.withLock { kept.append((pointer, bytes)) } }
+
+        deinit { for buffer in kept { buffer.pointer.deallocate() } }
     }
 
     /// Closes every dataset and the file; throws if libhdf5 could not flush it (a full disk). Errors are
@@ -112,8 +161,5 @@ public final class ChunkStore {
         }
     }
 
-    deinit {
-        try? close()
-        encodedChunks?.pointer.deallocate()
-    }
+    deinit { try? close() }
 }

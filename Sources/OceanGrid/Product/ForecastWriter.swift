@@ -25,8 +25,8 @@ public final class ForecastWriter {
     private var finished = false
     /// Checksums of what has been stored, by variable name.
     private var checksums: [String: ContentChecksum] = [:]
-    /// Days written so far.
-    public private(set) var daysWritten = 0
+    /// Days encoded so far (each stored, or to be stored, in that order).
+    public private(set) var daysEncoded = 0
 
     /// Creates the temporary file and defines everything; fails if the folder is not writable.
     public init(path: String, layout: ForecastLayout) throws {
@@ -159,52 +159,93 @@ public final class ForecastWriter {
     }
 
     /// Writes one day from buffers the caller owns, without copying them: with float32 encoding, NaN (no data)
-    /// is replaced by the fill value in place. Shapes and order as ``writeDay(leadHours:values:)``.
+    /// is replaced by the fill value in place. Shapes and order as ``writeDay(leadHours:values:)``. The chunks are
+    /// encoded on ``ForecastLayout/writerThreads`` threads.
     public func writeDay(leadHours: Double, fields values: [String: UnsafeMutableBufferPointer<Float>]) throws {
-        do { try write(leadHours: leadHours, fields: values) } catch { throw writeFailure(error) }
+        try store(encode(leadHours: leadHours, fields: values, parallel: ChunkStore.concurrent(threads: layout.writerThreads)))
     }
 
-    private func write(leadHours: Double, fields values: [String: UnsafeMutableBufferPointer<Float>]) throws {
-        let day = daysWritten
+    /// A day's values encoded as the file stores them, waiting for ``store(_:)``. `@unchecked Sendable`: made on
+    /// one thread, then handed whole to the one that stores it.
+    public final class EncodedDay: @unchecked Sendable {
+        let day: Int
+        let time: Double, period: Double
+        let variables: [ChunkStore.EncodedChunks]
+
+        init(day: Int, time: Double, period: Double, variables: [ChunkStore.EncodedChunks]) {
+            (self.day, self.time, self.period, self.variables) = (day, time, period, variables)
+        }
+    }
+
+    /// Encodes the next day (days in order from 0) from buffers the caller owns, as ``writeDay(leadHours:fields:)``
+    /// says, its chunks and checksums as `parallel` runs them (a forecast's own compute threads, between its
+    /// days); ``store(_:)`` then stores it, on another thread if the caller likes, while the next day computes.
+    public func encode(leadHours: Double, fields values: [String: UnsafeMutableBufferPointer<Float>],
+                       parallel: ChunkStore.ParallelTasks) throws -> EncodedDay {
+        do { return try encodeDay(leadHours: leadHours, fields: values, parallel: parallel) } catch { throw writeFailure(error) }
+    }
+
+    /// Stores a day ``encode(leadHours:fields:parallel:)`` made; days are stored in the order they were encoded.
+    public func store(_ encoded: EncodedDay) throws {
+        do {
+            for (dataset, value) in [(time, encoded.time), (period, encoded.period)] {
+                try chunks.extend(dataset, to: encoded.day + 1)
+                try chunks.write(value, at: encoded.day, of: dataset)
+            }
+            for variable in encoded.variables {
+                try chunks.extend(variable.dataset, to: encoded.day + 1)
+                try chunks.store(variable)
+            }
+        } catch { throw writeFailure(error) }
+    }
+
+    private func encodeDay(leadHours: Double, fields values: [String: UnsafeMutableBufferPointer<Float>],
+                           parallel: ChunkStore.ParallelTasks) throws -> EncodedDay {
+        let day = daysEncoded
         let date = CFDateTime(secondsSince1970: layout.referenceTime.secondsSince1970 + leadHours * 3600, calendar: .standard)
         let timeValue = ForecastLayout.timeUnits.value(date), periodValue = Double(Float(leadHours))
-        for (dataset, value) in [(time, timeValue), (period, periodValue)] {
-            try chunks.extend(dataset, to: day + 1)
-            try chunks.write(value, at: day, of: dataset)
-        }
-        checksums["time", default: ContentChecksum()].add([timeValue])
-        checksums["forecast_period", default: ContentChecksum()].add([periodValue])
-        let ny = layout.latitudes.count, nx = layout.longitudes.count, nz = layout.depths.count
-        for (name, entry) in variables {
+        let ny = layout.latitudes.count, nx = layout.longitudes.count, nz = layout.depths.count, plane = ny * nx
+        var encoded: [ChunkStore.EncodedChunks] = [], stored: [(name: String, values: UnsafeBufferPointer<Float>)] = []
+        for (name, entry) in variables.sorted(by: { $0.key < $1.key }) {
             guard let field = values[name] else {
                 throw NetCDFError.cannotWrite(path: path, detail: "day \(day + 1): no values for '\(name)'")
             }
             let levels = entry.definition.hasDepth ? nz : 1
-            guard field.count == levels * ny * nx else {
-                throw NetCDFError.cannotWrite(path: path, detail: "day \(day + 1): '\(name)' has \(field.count) values, expected \(levels * ny * nx)")
+            guard field.count == levels * plane else {
+                throw NetCDFError.cannotWrite(path: path, detail: "day \(day + 1): '\(name)' has \(field.count) values, expected \(levels * plane)")
             }
-            try chunks.extend(entry.dataset, to: day + 1)
             let hasDepth = entry.definition.hasDepth
-            func store(_ data: UnsafeRawPointer, elementSize: Int) throws {
-                try chunks.write(entry.dataset, chunks: data, count: levels, bytes: ny * nx * elementSize, elementSize: elementSize,
-                                 threads: layout.writerThreads) { hasDepth ? [day, $0, 0, 0] : [day, 0, 0] }
+            func encode(_ data: UnsafeRawPointer, elementSize: Int) throws {
+                encoded.append(try chunks.encode(entry.dataset, chunks: data, count: levels, bytes: plane * elementSize,
+                                                 elementSize: elementSize, parallel: parallel) { hasDepth ? [day, $0, 0, 0] : [day, 0, 0] })
             }
             switch layout.encoding {
             case .float32:
-                for i in field.indices where field[i].isNaN { field[i] = ForecastLayout.floatFill }
-                try store(UnsafeRawPointer(field.baseAddress!), elementSize: 4)
-                checksums[name, default: ContentChecksum()].add(field.lazy.map(Double.init))
+                parallel(levels) { k in
+                    for i in (k * plane)..<((k + 1) * plane) where field[i].isNaN { field[i] = ForecastLayout.floatFill }
+                }
+                try encode(UnsafeRawPointer(field.baseAddress!), elementSize: 4)
+                stored.append((name, UnsafeBufferPointer(field)))
             case .int16:
                 let (scale, offset) = ForecastLayout.packing(entry.definition.packingRange)
                 let packed = field.map { v -> Int16 in
                     guard !v.isNaN else { return ForecastLayout.shortFill }
                     return Int16(max(-32766, min(32766, ((Double(v) - offset) / scale).rounded())))
                 }
-                try packed.withUnsafeBytes { try store($0.baseAddress!, elementSize: 2) }
+                try packed.withUnsafeBytes { try encode($0.baseAddress!, elementSize: 2) }
                 checksums[name, default: ContentChecksum()].add(packed.lazy.map(Double.init))
             }
         }
-        daysWritten += 1
+        // Checksums of the values as stored, continued from the earlier days: one variable per task.
+        var sums = stored.map { checksums[$0.name, default: ContentChecksum()] }
+        sums.withUnsafeMutableBufferPointer { sums in
+            parallel(stored.count) { k in sums[k].add(stored[k].values.lazy.map(Double.init)) }
+        }
+        for (k, entry) in stored.enumerated() { checksums[entry.name] = sums[k] }
+        checksums["time", default: ContentChecksum()].add([timeValue])
+        checksums["forecast_period", default: ContentChecksum()].add([periodValue])
+        daysEncoded += 1
+        return EncodedDay(day: day, time: timeValue, period: periodValue, variables: encoded)
     }
 
     /// Closes the file and renames it into place. Until this returns, no file exists at ``path``.

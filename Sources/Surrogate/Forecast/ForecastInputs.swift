@@ -11,6 +11,8 @@ struct ForecastInputs {
     let initial: InitialState
     let forcing: AtmosphereForcing
     let layout: ForecastLayout
+    /// Seconds the model's load and the probe took (the rest of the start-up is measured by the caller).
+    private(set) var startup = StartupTimings()
     /// What the training mask says of the initial state's ocean, when they differ.
     let maskNote: String?
     /// The network's precision, and why.
@@ -19,16 +21,23 @@ struct ForecastInputs {
     }
 
     /// Reads and checks every input of `request`; `loaded` replaces loading `request.model`, `probe` reads the
-    /// init and forcing files in a child process first.
+    /// init and forcing files in child processes (while the model loads) before this process opens them.
     /// `shouldStop` can end the probe's wait early (``ForecastError/interrupted(path:day:)`` before day 1).
     init(_ request: ForecastRequest, model loaded: ForecastModel?, pool: ThreadPool, probe: InputProbe?,
          shouldStop: () -> Bool = { false }) throws {
+        // The model loads while the probe's children read the files; a damaged input is still reported before a
+        // problem of the model, as when one followed the other.
+        let probing = try probe?.start([request.initial, request.forcing])
+        var loading: Result<ForecastModel, any Error>!
+        startup.model = ForecastTimings.measure {
+            loading = Result { try loaded ?? ForecastModel(folder: request.model, pool: pool, precision: request.precision) }
+        }
         do {
-            try probe?.check([request.initial, request.forcing], shouldStop: shouldStop)
+            startup.probe = try ForecastTimings.measure { try probing?.wait(shouldStop: shouldStop) }
         } catch is InputProbe.Stopped {
             throw ForecastError.interrupted(path: request.output, day: 1)
         }
-        model = try loaded ?? ForecastModel(folder: request.model, pool: pool, precision: request.precision)
+        model = try loading.get()
         initial = try InitialState.read(path: request.initial, model: model, names: request.stateNames, start: request.start)
         forcing = try AtmosphereForcing(path: request.forcing, model: model)
         maskNote = model.trainingMask?.disagreement(with: initial.state, path: request.initial)
@@ -37,7 +46,6 @@ struct ForecastInputs {
             if !missing.isEmpty { throw ForecastError.forcingDaysMissing(path: request.forcing, missing: missing.map(\.description)) }
         }
         var layout = Self.layout(model: model, request: request, reference: initial.referenceTime)
-        layout.writerThreads = pool.threadCount
         if request.recordInputs {
             layout.inputs = try InputIdentity.of(initial: request.initial, forcing: request.forcing, start: request.start)
         }

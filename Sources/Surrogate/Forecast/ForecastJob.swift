@@ -29,6 +29,19 @@ public struct ForecastTimings: Sendable, Codable {
     }
 }
 
+/// Seconds from a forecast's start to its first day's compute, step by step.
+public struct StartupTimings: Sendable, Codable {
+    /// Loading the model: weights read, checked and packed (0 when a daemon's loaded model was given).
+    public var model = 0.0
+    /// Waiting for the probe's children after the model had loaded (they read the init and forcing meanwhile).
+    public var probe = 0.0
+    /// Reading and checking the initial state, opening the forcing, planning and creating the output.
+    public var inputs = 0.0
+
+    public init() {}
+    public var total: Double { model + probe + inputs }
+}
+
 /// One finished forecast day, for progress reporting.
 public struct ForecastProgress: Sendable {
     public let day: Int
@@ -42,12 +55,15 @@ public struct ForecastSummary: Sendable {
     public let outputs: [String]
     public let referenceTime: CFDateTime
     public let timings: ForecastTimings
+    /// Where the time before the first day's compute went (part of `timings.read`).
+    public let startup: StartupTimings
     /// Matches and conversions made while reading the inputs.
     public let notes: [String]
 }
 
 /// A whole forecast from NetCDF to NetCDF in three steps: prepare (``ForecastInputs``: every input read and
-/// checked), then the sink (``ForecastSink``: where the days go), then the rollout loop. Nothing is computed
+/// checked), then the sink (``ForecastSink``: where the days go), then the rollout loop, which reads the next
+/// day's forcing while a day computes (``ForcingPrefetch``). Nothing is computed
 /// before every input has been checked, and no output file exists under its final name unless it is complete.
 public enum ForecastJob {
     /// `shouldStop` is asked before every day; when it says yes the run ends with ``ForecastError/interrupted``
@@ -61,16 +77,19 @@ public enum ForecastJob {
         let start = DispatchTime.now().uptimeNanoseconds
         let inputs = try ForecastInputs(request, model: loaded, pool: pool, probe: probe, shouldStop: shouldStop)
         let rollout = Rollout(model: inputs.model, initial: inputs.initial.state, pool: pool)
-        let sink = try ForecastSink(request: request, layout: inputs.layout, rollout: rollout)
+        let sink = try ForecastSink(request: request, layout: inputs.layout, rollout: rollout, pool: pool)
         var timings = ForecastTimings()
         timings.read = ForecastTimings.seconds(since: start)
-        let atmosphere = AtmosphereDay.zeros(cells: inputs.model.latitudes.count * inputs.model.longitudes.count)
+        var startup = inputs.startup
+        startup.inputs = timings.read - startup.model - startup.probe
+        let forcing = ForcingPrefetch(forcing: inputs.forcing, mode: request.forcingMode, reference: inputs.initial.referenceTime,
+                                      cells: inputs.model.latitudes.count * inputs.model.longitudes.count)
         for day in 1...request.days {
             if shouldStop() { throw ForecastError.interrupted(path: request.output, day: day) }
             let date = AtmosphereForcing.date(inputs.initial.referenceTime, plus: day)
             var dayTimings = ForecastTimings()
-            dayTimings.read = try ForecastTimings.measure {
-                try inputs.forcing.read(date, mode: request.forcingMode, into: atmosphere)
+            let (atmosphere, waited) = try forcing.take(day: day, last: request.days)
+            dayTimings.read = try waited + ForecastTimings.measure {
                 try inputs.forcing.requirePhysical(atmosphere, date: date, ocean: rollout.surfaceOcean)
             }
             dayTimings.fluxes = ForecastTimings.measure { rollout.computeFluxes(atmosphere: atmosphere) }
@@ -81,7 +100,7 @@ public enum ForecastJob {
         }
         let (outputs, waited) = try sink.finish()
         timings.write += waited
-        return ForecastSummary(outputs: outputs, referenceTime: inputs.initial.referenceTime, timings: timings,
+        return ForecastSummary(outputs: outputs, referenceTime: inputs.initial.referenceTime, timings: timings, startup: startup,
                                notes: [inputs.precisionNote] + inputs.initial.notes + inputs.forcing.notes + [inputs.maskNote].compactMap { $0 })
     }
 }

@@ -1,11 +1,14 @@
 import Foundation
 import NetCDF
 import OceanGrid
+import Tensor
 
 /// Where a forecast's days go: one file for the whole forecast or one file per day (`NAME_dayDD.nc`). Day k is
-/// written on the writer thread while day k + 1 computes, from two output buffers used in turn; every file is
-/// written under a temporary name and appears only when complete. A sink dropped without ``finish()`` lets
-/// the writer thread finish its day, then removes the unfinished file.
+/// encoded (compressed, checksummed) on the forecast's own compute threads between its days, then stored on the
+/// writer thread while day k + 1 computes: on a machine whose cores the network fills, compression threads of
+/// its own would only slow every parallel step of the network. Every file is written under a temporary name and
+/// appears only when complete. A sink dropped without ``finish()`` lets the writer thread finish its day, then
+/// removes the unfinished file.
 final class ForecastSink {
     private let request: ForecastRequest
     private let layout: ForecastLayout
@@ -13,18 +16,20 @@ final class ForecastSink {
     /// The single output file; nil with per-day files.
     private var writer: ForecastWriter?
     private let completed = Handoff(value: OutputList())
-    private let buffers: [OutputBuffers]
+    private let output: OutputBuffers
+    private let pool: ThreadPool
 
     /// Fails before anything is computed when the output folder is not writable.
-    init(request: ForecastRequest, layout: ForecastLayout, rollout: Rollout) throws {
+    init(request: ForecastRequest, layout: ForecastLayout, rollout: Rollout, pool: ThreadPool) throws {
         self.request = request
         self.layout = layout
+        self.pool = pool
         if request.perDayFiles {
             _ = try AtomicOutput(path: Self.perDayPath(request.output, day: 1))
         } else {
             writer = try ForecastWriter(path: request.output, layout: layout)
         }
-        buffers = [rollout.makeOutputBuffers(), rollout.makeOutputBuffers()]
+        output = rollout.makeOutputBuffers()
     }
 
     deinit {
@@ -32,21 +37,23 @@ final class ForecastSink {
         writer?.abandon()
     }
 
-    /// Copies the rollout's state for `day` and hands it to the writer thread; returns the seconds spent waiting
-    /// for the writer to take it.
+    /// Copies the rollout's state for `day`, encodes it on the pool and hands it to the writer thread; returns the
+    /// seconds this took (encoding, and waiting for the writer to take the day).
     func write(day: Int, from rollout: Rollout) throws -> Double {
-        let output = buffers[day % 2], lead = Double(24 * day)
+        let start = DispatchTime.now().uptimeNanoseconds
         rollout.copyOutput(into: output)
-        let single = Handoff(value: writer), dayLayout = Handoff(value: layout), completed = completed
-        let path = request.perDayFiles ? Self.perDayPath(request.output, day: day) : request.output
-        return try writes.submit {
-            if let file = single.value {
-                try file.writeDay(leadHours: lead, fields: output.writerFields)
-            } else {
-                let file = try ForecastWriter(path: path, layout: dayLayout.value)
-                try file.writeDay(leadHours: lead, fields: output.writerFields)
-                try file.finish()
-                completed.value.paths.append(path)
+        let file = try writer ?? ForecastWriter(path: Self.perDayPath(request.output, day: day), layout: layout)
+        let pool = pool
+        let encoded = try file.encode(leadHours: Double(24 * day), fields: output.writerFields) { count, body in
+            pool.parallelFor(count) { task, _ in body(task) }
+        }
+        let handed = Handoff(value: file), perDay = writer == nil, completed = completed
+        let encoding = ForecastTimings.seconds(since: start)
+        return try encoding + writes.submit {
+            try handed.value.store(encoded)
+            if perDay {
+                try handed.value.finish()
+                completed.value.paths.append(handed.value.path)
             }
         }
     }

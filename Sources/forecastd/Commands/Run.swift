@@ -81,9 +81,10 @@ struct Run: ParsableCommand {
         let request = try request()
         let log = ProgressLog(), stop = StopSignals()
         try reportingFailures {
+            let launch = secondsSinceExec()
             let summary = try ForecastJob.run(request, pool: compute.pool, probe: Probe.child, shouldStop: { stop.isRequested },
                                               progress: { log.day($0) })
-            log.finish(summary)
+            log.finish(summary, launch: launch)
         }
     }
 }

@@ -18,8 +18,18 @@ struct ProgressLog {
         }
     }
 
-    func finish(_ s: ForecastSummary) {
+    /// The forecast's end: its notes, where the time before the first day went (`launch`: seconds from exec to
+    /// the forecast's start, when known), and the time per phase with the peak memory.
+    func finish(_ s: ForecastSummary, launch: Double? = nil) {
         for note in s.notes { emit(terminal ? note : "event=note text=\"\(note)\"") }
+        let u = s.startup, first = (launch ?? 0) + u.total
+        if terminal {
+            emit(String(format: "start-up %.2f s to the first day: process %@, model %.2f s, probe wait %.2f s, inputs %.2f s",
+                        first, launch.map { String(format: "%.2f s", $0) } ?? "unknown", u.model, u.probe, u.inputs))
+        } else {
+            emit(String(format: "event=startup first_day_s=%.3f exec_s=%@ model_s=%.3f probe_s=%.3f inputs_s=%.3f",
+                        first, launch.map { String(format: "%.3f", $0) } ?? "unknown", u.model, u.probe, u.inputs))
+        }
         let t = s.timings
         let peak = peakResidentMebibytes()
         if terminal {

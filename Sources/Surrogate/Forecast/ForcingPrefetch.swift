@@ -1,0 +1,69 @@
+import Foundation
+import NetCDF
+import OceanGrid
+
+/// Reads the forcing of day k + 1 on a thread of its own while day k computes, into two day buffers used in
+/// turn: the forecast loop only waits for a read that is not done yet (reads also wait for the netCDF lock the
+/// writer thread takes to store its chunks). A read's failure is thrown when its day is taken. Dropped, it waits
+/// for the read in flight, so that no read outlives the forecast that asked for it.
+final class ForcingPrefetch {
+    private let reads: Reads
+    private let queue = DispatchQueue(label: "forecastd.forcing")
+
+    /// Starts reading day 1 of the forecast from `reference`.
+    init(forcing: AtmosphereForcing, mode: ForcingMode, reference: CFDateTime, cells: Int) {
+        reads = Reads(forcing: forcing, mode: mode, reference: reference,
+                      buffers: [AtmosphereDay.zeros(cells: cells), AtmosphereDay.zeros(cells: cells)])
+        start(day: 1)
+    }
+
+    deinit { queue.sync {} }
+
+    /// Queues the read of `day` into its buffer (the one day - 1 did not use).
+    private func start(day: Int) {
+        queue.async { [reads] in reads.read(day: day) }
+    }
+
+    /// The forcing of `day` (days are taken in order from 1), and the seconds spent waiting for it; queues the read
+    /// of `day + 1` unless `day` is the last. Throws what the read of `day` threw.
+    func take(day: Int, last: Int) throws -> (day: AtmosphereDay, waited: Double) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = reads.result(day: day)
+        let waited = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        try result.get()
+        if day < last { self.start(day: day + 1) }
+        return (reads.buffers[day % 2], waited)
+    }
+
+    /// What the reading thread shares with the loop (the queued reads hold this, not the prefetch, so that the
+    /// prefetch is always dropped by the loop's thread). `@unchecked Sendable`: `results` is guarded by `lock`; the
+    /// reads run one at a time on the serial queue, which alone touches the forcing file, and a day's buffer is read
+    /// into only after the loop has taken and used it.
+    private final class Reads: @unchecked Sendable {
+        let forcing: AtmosphereForcing
+        let mode: ForcingMode
+        let reference: CFDateTime
+        let buffers: [AtmosphereDay]
+        private let lock = NSLock()
+        private var results: [Int: Result<Void, any Error>] = [:]
+        private let ready = DispatchSemaphore(value: 0)
+
+        init(forcing: AtmosphereForcing, mode: ForcingMode, reference: CFDateTime, buffers: [AtmosphereDay]) {
+            (self.forcing, self.mode, self.reference, self.buffers) = (forcing, mode, reference, buffers)
+        }
+
+        func read(day: Int) {
+            let result = Result { try forcing.read(AtmosphereForcing.date(reference, plus: day), mode: mode, into: buffers[day % 2]) }
+            lock.withLock { results[day] = result }
+            ready.signal()
+        }
+
+        /// Waits for the read of `day` to end.
+        func result(day: Int) -> Result<Void, any Error> {
+            while true {
+                if let result = lock.withLock({ results.removeValue(forKey: day) }) { return result }
+                ready.wait()
+            }
+        }
+    }
+}
