@@ -15,7 +15,7 @@ the same days, both whole processes with the same --threads, interleaved; the ra
 run's.
 
 Usage: benchmarks/forecast.py FORECASTD WORK [--config sample-forecast --config wenhai-forecast] [--threads 1,2]
-           [--deflate N] [--rounds 5] [--json OUT]
+           [--deflate N] [--precision fp32 --precision bf16] [--rounds 5] [--json OUT]
        benchmarks/forecast.py FORECASTD WORK --versus-simulate [--threads 2] [--rounds 5] [--json OUT]
 """
 import argparse, os, statistics, subprocess, sys, time
@@ -33,6 +33,7 @@ def main():
     parser.add_argument("--config", action="append")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--deflate", type=int, help="deflate level (default: forecastd's)")
+    parser.add_argument("--precision", help="the network's precision (default: forecastd's)")
     parser.add_argument("--versus-simulate", action="store_true")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json")
@@ -50,20 +51,22 @@ def main():
                            check=True, stdout=subprocess.DEVNULL)
         if not os.path.exists(os.path.join(case, "forcing.nc")):
             subprocess.run([sys.executable, os.path.join(REPO, "tools/reference/make_forecast_case.py"), model, case], check=True)
-        runs = {t: [] for t in threads}
+        variants = [(t, p) for p in (args.precision or [None]) for t in threads]
+        runs = {v: [] for v in variants}
         out = os.path.join(case, "forecast.nc")
         for _ in range(args.rounds):
-            for t in threads:
-                deflate = [] if args.deflate is None else ["--deflate", str(args.deflate)]
+            for t, precision in variants:
+                options = ([] if args.deflate is None else ["--deflate", str(args.deflate)]) + \
+                    ([] if precision is None else ["--precision", precision])
                 wall, log = timed([args.forecastd, "run", "--model", model, "--init", os.path.join(case, "init.nc"),
-                                   "--forcing", os.path.join(case, "forcing.nc"), "--out", out, "--threads", str(t)] + deflate)
-                runs[t].append(dict(phases(log), wall_s=wall))
+                                   "--forcing", os.path.join(case, "forcing.nc"), "--out", out, "--threads", str(t)] + options)
+                runs[(t, precision)].append(dict(phases(log), wall_s=wall))
                 os.remove(out)
-        for t in threads:
+        for t, precision in variants:
             entry = {"config": config, "threads": t, "deflate": "default" if args.deflate is None else args.deflate,
-                     "rounds": args.rounds}
+                     "precision": precision or "default", "rounds": args.rounds}
             for k in FIELDS:
-                values = [r[k] for r in runs[t]]
+                values = [r[k] for r in runs[(t, precision)]]
                 entry[k] = statistics.median(values)
                 entry[k + "_min"], entry[k + "_max"] = min(values), max(values)
             results.append(entry)

@@ -46,8 +46,8 @@ for suite in "${suites[@]}"; do
         speedup) record speedup "$results/speedup.json" "$f" bench speedup --repetitions 5 --folder "$work" --json ;;
         scaling) record scaling - python3 benchmarks/scaling.py "$f" --rounds 5 --json "$results/scaling.json" ;;
         forecast)
-            record forecast - python3 benchmarks/forecast.py "$f" "$work/forecast" --deflate 0 --rounds 5 --json "$results/forecast-deflate0.json"
-            record forecast-deflate1 - python3 benchmarks/forecast.py "$f" "$work/forecast" --config wenhai-forecast --deflate 1 --rounds 5 --json "$results/forecast-deflate1.json" ;;
+            record forecast - python3 benchmarks/forecast.py "$f" "$work/forecast" --threads 2 --precision fp32 --precision bf16 --rounds 2 --json "$results/forecast.json"
+            record versus-simulate - python3 benchmarks/forecast.py "$f" "$work/forecast" --versus-simulate --threads 1,2 --rounds 5 --json "$results/versus-simulate.json" ;;
         serve) record serve - python3 benchmarks/serve.py "$f" "$work" --rounds 5 --seconds 6 --jobs 5 --json "$results/serve.json" ;;
         *) echo "unknown suite '$suite' (kernels model io stepper validation speedup scaling forecast serve)" >&2; exit 64 ;;
     esac

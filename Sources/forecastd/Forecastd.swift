@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import CProcessor
+import OceanGrid
+import Surrogate
 import Tensor
 
 /// The forecastd command line: one binary for forecasts, the daemon, batch jobs and benchmarks.
@@ -67,6 +69,17 @@ struct PrecisionOption: ParsableArguments {
     @Option(help: ArgumentHelp("The network's matrix products: fp32, bf16 (fp32 accumulation; needs AVX512-BF16 or AMX) or auto (bf16 where the processor has it).",
                                discussion: "Default: the precision the model's config.json declares, else fp32."))
     var precision: PrecisionChoice?
+}
+
+/// `--quantize`: BitRound of the float32 output, for run and batch.
+struct QuantizeOption: ParsableArguments {
+    @Option(name: .customLong("quantize"),
+            help: ArgumentHelp("Significant bits (1-23) to keep of every state variable, or of one as VARIABLE=BITS (repeatable): netCDF-C's BitRound, lossy, for smaller files.",
+                               discussion: "Default: lossless float32."))
+    var entries: [String] = []
+
+    /// Bits per state variable.
+    func bits() throws -> [OceanVariable: Int] { try withFlags { try ForecastRequest.quantizeBits(entries: entries) } }
 }
 
 /// A grid given on the command line as HEIGHTxWIDTH (latitudes x longitudes).

@@ -55,4 +55,24 @@ struct ForecastRequestTests {
         #expect(throws: ForecastRequestError.self) { try ForecastRequest.stateNames(pairs: ["thetao"]) }
         #expect(throws: ForecastRequestError.self) { try ForecastRequest.stateNames(["thetao": ""]) }
     }
+
+    @Test("Quantize: BITS for every variable, VARIABLE=BITS for one (later wins); 1-23 bits, float32 output only")
+    func quantize() throws {
+        let all = try ForecastRequest.quantizeBits(entries: ["12", "thetao=16"])
+        #expect(all == [.uo: 12, .vo: 12, .thetao: 16, .so: 12, .zos: 12])
+        #expect { try ForecastRequest.quantizeBits(entries: ["temperature=12"]) } throws: {
+            ($0 as? ForecastRequestError)?.field == .quantize && "\($0)".contains("'temperature=12'")
+        }
+        #expect(throws: ForecastRequestError.self) { try ForecastRequest.quantizeBits(entries: ["thetao=many"]) }
+        var request = Self.request()
+        request.quantizeBits = [.thetao: 1, .so: 23]
+        try request.validate()
+        request.quantizeBits = [.thetao: 24]
+        #expect(throws: ForecastRequestError(field: .quantize, problem: "keeps 1 to 23 significant bits, got 24 for thetao")) {
+            try request.validate()
+        }
+        request.quantizeBits = [.thetao: 12]
+        request.encoding = .int16
+        #expect { try request.validate() } throws: { ($0 as? ForecastRequestError)?.field == .quantize }
+    }
 }

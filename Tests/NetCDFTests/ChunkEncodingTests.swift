@@ -92,6 +92,44 @@ struct ChunkEncodingTests {
         #expect((encoded[2] >> 1) & 0x03 == 2, "a smooth field's bytes are all deflated: a dynamic-code block first")
     }
 
+    @Test("BitRound: the values stored are netCDF-C's own quantization of the same data, with its attribute; the file shrinks")
+    func bitRound() throws {
+        let folder = try Scratch.folder()
+        let variables = [ForecastVariable(name: "thetao", standardName: "sea_water_potential_temperature", units: "degrees_C",
+                                          longName: "Temperature", hasDepth: true, packingRange: -5...45)]
+        var layout = ForecastLayout(latitudes: (0..<Self.height).map { -89.5 + Double($0) },
+                                    longitudes: (0..<Self.width).map { -179.875 + 0.25 * Double($0) }, depths: [0.5, 10],
+                                    variables: variables, referenceTime: CFDateTime(year: 2024, month: 1, day: 1, calendar: .standard))
+        let values = (0..<2).flatMap { Self.field(level: $0, noise: 1e-3, seed: UInt64(40 + $0)) }
+        func write(_ path: String, bits: Int?) throws {
+            layout.quantizeBits = bits.map { ["thetao": $0] } ?? [:]
+            let writer = try ForecastWriter(path: path, layout: layout)
+            try writer.writeDay(leadHours: 24, values: ["thetao": values])
+            try writer.finish()
+        }
+        try write(folder + "/lossless.nc", bits: nil)
+        try write(folder + "/rounded.nc", bits: 10)
+        // netCDF-C's own BitRound of the same values: a variable defined with nc_def_var_quantize, written with nc_put_vara.
+        let library = try NetCDFFile.create(folder + "/library.nc")
+        let dims = try [("z", 2), ("y", Self.height), ("x", Self.width)].map { try library.root.defineDimension($0.0, length: $0.1) }
+        let variable = try library.root.defineVariable("thetao", type: .float, dimensions: dims)
+        try variable.setStorage(chunks: nil, deflateLevel: 0, checksum: false, fill: Double(ForecastLayout.floatFill))
+        try variable.setQuantize(bits: 10)
+        try library.endDefinitions()
+        let filled = values.map { $0.isNaN ? ForecastLayout.floatFill : $0 }
+        try filled.withUnsafeBufferPointer { try variable.write($0, start: [0, 0, 0], count: [2, Self.height, Self.width]) }
+        try library.close()
+        let expected = try NetCDFFile.open(folder + "/library.nc").root.variable("thetao").readRaw()
+        let rounded = try NetCDFFile.open(folder + "/rounded.nc").root.variable("thetao")
+        let got = try rounded.readRaw()
+        #expect(got.count == expected.count && zip(got, expected).allSatisfy { Float($0).bitPattern == Float($1).bitPattern })
+        #expect(try rounded.attributes()["_QuantizeBitRoundNumberOfSignificantBits"]?.numbers == [10])
+        let lossless = try NetCDFFile.open(folder + "/lossless.nc").root.variable("thetao").readRaw()
+        #expect(zip(got, lossless).allSatisfy { $1 == Double(ForecastLayout.floatFill) || abs($0 - $1) <= abs($1) * 0x1p-10 })
+        let size = { (file: String) in (try? FileManager.default.attributesOfItem(atPath: folder + file)[.size] as? Int) ?? 0 }
+        #expect(size("/rounded.nc") < size("/lossless.nc") * 3 / 4, "\(size("/rounded.nc")) against \(size("/lossless.nc")) bytes")
+    }
+
     @Test("A forecast of noisy fields reads back bit for bit through netCDF-C, and is within 2% of nccopy's deflate of it",
           .enabled(if: Scratch.has("nccopy"), "needs nccopy (netcdf-bin)"))
     func noisyForecastFile() throws {

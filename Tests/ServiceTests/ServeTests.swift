@@ -44,6 +44,15 @@ struct ServeTests {
         #expect(metrics.contains("forecastd_jobs{state=\"successful\"} 1"))
         #expect(metrics.contains("forecastd_forecast_day_seconds_count 5"))
         #expect(metrics.contains("forecastd_queue_depth 0"))
+
+        // A job asking for BitRound: its result records the bits per variable, as netCDF-C's quantize does.
+        let rounded = try await server.submit(days: 1, extra: ", \"quantize\": {\"thetao\": 10}")
+        #expect(try await server.wait(for: rounded) { ["successful", "failed"].contains($0["status"] as? String) }["status"] as? String == "successful")
+        let result = folder + "/rounded.nc"
+        try (try await server.request("GET", "/jobs/\(rounded)/results")).body.write(to: URL(fileURLWithPath: result))
+        let file = try NetCDFFile.open(result)
+        #expect(try file.root.variable("thetao").attributes()["_QuantizeBitRoundNumberOfSignificantBits"]?.numbers == [10])
+        #expect(try file.root.variable("so").attributes()["_QuantizeBitRoundNumberOfSignificantBits"] == nil)
     }
 
     @Test("bad requests: 400 naming the field, 403 for paths outside the data root, 413 for a huge body, 404 for no job")
@@ -69,6 +78,9 @@ struct ServeTests {
         #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"days\": \"5\"")) == (400, "/inputs/days"))
         #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"dayz\": 5")) == (400, "/inputs/dayz"))
         #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"precision\": \"fp8\"")) == (400, "/inputs/precision"))
+        #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"quantize\": 30")) == (400, "/inputs/quantize"))
+        #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"quantize\": {\"salt\": 9}")) == (400, "/inputs/quantize"))
+        #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"quantize\": \"12\"")) == (400, "/inputs/quantize"))
         #expect(try await post(inputs(good + ", \"init\": \"absent.nc\"")) == (400, "/inputs/init"))
         #expect(try await post(inputs(good + ", \"init\": \"sub\"")) == (400, "/inputs/init"))
         #expect(try await post(inputs(good + ", \"init\": \"../outside.nc\"")) == (403, "/inputs/init"))

@@ -8,14 +8,16 @@ import Tensor
 /// ```json
 /// {"inputs": {"model": "sample", "init": "init.nc", "forcing": "forcing.nc", "days": 15,
 ///             "deflate": 1, "pack": "int16", "forcing_mode": "strict", "variables": {"thetao": "votemper"},
-///             "precision": "bf16"}}
+///             "precision": "bf16", "quantize": {"thetao": 12}}}
 /// ```
 ///
 /// `model`, `init` and `forcing` are required; `days` defaults to 15, `deflate` to 1, `forcing_mode` to strict.
+/// `quantize` is significant bits for every state variable (a number) or per variable (an object).
 /// Unknown fields are refused, so that a misspelt option is not silently ignored. Here only the JSON is checked
 /// (types, files inside the data roots); the forecast's own rules are ``ForecastRequest/validate()``'s.
 enum ExecutionRequest {
-    static let knownInputs: Set<String> = ["model", "init", "forcing", "days", "deflate", "pack", "forcing_mode", "variables", "precision"]
+    static let knownInputs: Set<String> = ["model", "init", "forcing", "days", "deflate", "pack", "forcing_mode", "variables", "precision",
+                                           "quantize"]
 
     /// The job inputs `body` asks for, with paths resolved inside `roots`.
     static func parse(_ body: Data, models: Set<String>, roots: DataRoots) throws -> JobInputs {
@@ -68,12 +70,30 @@ enum ExecutionRequest {
             variables = object.compactMapValues(\.string)
             guard variables.count == object.count else { throw problem }
         }
-        let parsed = JobInputs(model: model,
+        var quantize: [String: Int]?
+        if let raw = inputs["quantize"] {
+            let problem = Problem.badRequest("quantize is significant bits, a number for every state variable or an object such as "
+                                             + "{\"thetao\": 12}", field: "/inputs/quantize")
+            switch raw {
+            case .number(let number):
+                guard let bits = Int(exactly: number) else { throw problem }
+                quantize = Dictionary(uniqueKeysWithValues: OceanVariable.allCases.map { ($0.rawValue, bits) })
+            case .object(let object):
+                quantize = object.compactMapValues { value in
+                    if case .number(let number) = value { return Int(exactly: number) } else { return nil }
+                }
+                guard quantize?.count == object.count else { throw problem }
+            default:
+                throw problem
+            }
+        }
+        var parsed = JobInputs(model: model,
                                initial: try roots.resolve(try required("init"), field: "/inputs/init"),
                                forcing: try roots.resolve(try required("forcing"), field: "/inputs/forcing"),
                                days: try integer("days", default: 15), deflate: try integer("deflate", default: 1),
                                pack: try choice("pack"), forcingMode: try choice("forcing_mode") ?? .strict, variables: variables,
                                start: try string("start"), precision: try choice("precision"))
+        parsed.quantize = quantize
         if let precision = parsed.precision {
             do { _ = try precision.resolve() } catch {
                 throw Problem.badRequest("\(error)", field: "/inputs/precision")

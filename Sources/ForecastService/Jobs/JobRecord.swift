@@ -37,9 +37,11 @@ public struct JobInputs: Codable, Sendable, Equatable {
     public var start: String?
     /// The network's precision; nil: the service's default.
     public var precision: PrecisionChoice?
+    /// Significant bits kept per state variable (BitRound); nil or empty: lossless.
+    public var quantize: [String: Int]?
 
     enum CodingKeys: String, CodingKey {
-        case model, initial = "init", forcing, days, deflate, pack, forcingMode = "forcing_mode", variables, start, precision
+        case model, initial = "init", forcing, days, deflate, pack, forcingMode = "forcing_mode", variables, start, precision, quantize
     }
 
     /// The forecast these inputs ask for, with the model in `modelFolder`, written to `output`.
@@ -52,6 +54,7 @@ public struct JobInputs: Codable, Sendable, Equatable {
         request.stateNames = try ForecastRequest.stateNames(variables)
         request.start = start
         request.precision = precision
+        request.quantizeBits = try ForecastRequest.quantizeBits(entries: (quantize ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
         return request
     }
 }

@@ -126,6 +126,14 @@ public struct Variable: Sendable {
         if let fill { try setFill(fill) }
     }
 
+    /// Marks the variable for BitRound quantization to `bits` significant bits (netCDF-C records the attribute
+    /// `_QuantizeBitRoundNumberOfSignificantBits`; values written through nc_put_vara are rounded by netCDF-C).
+    public func setQuantize(bits: Int) throws {
+        try NetCDFLibrary.serialized {
+            try NetCDFLibrary.check(nc_def_var_quantize(group.id, id, NC_QUANTIZE_BITROUND, Int32(bits)), path, "quantize '\(name)'")
+        }
+    }
+
     private func setFill(_ fill: Double) throws {
         try NetCDFLibrary.serialized {
             let status: Int32

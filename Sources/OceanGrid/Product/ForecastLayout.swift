@@ -49,8 +49,10 @@ public struct ForecastLayout: Sendable {
     public var encoding: ForecastEncoding = .float32
     /// Deflate level, one of ``deflateLevels`` (0: none); shuffle is on whenever deflate is.
     public var deflateLevel = 4
-    /// Threads that compress a day's chunks.
+    /// Threads that compress a day's chunks (``ForecastWriter/writeDay(leadHours:fields:)``).
     public var writerThreads = 1
+    /// Significant bits kept of a float32 variable, by name (netCDF-C's BitRound); absent: lossless.
+    public var quantizeBits: [String: Int] = [:]
     /// Global attributes.
     public var title = "forecastd ocean forecast"
     public var institution = ""
@@ -90,5 +92,16 @@ public struct ForecastLayout: Sendable {
     public static func packing(_ range: ClosedRange<Double>) -> (scale: Double, offset: Double) {
         let span = max(range.upperBound - range.lowerBound, .ulpOfOne)
         return (span / 65532, (range.upperBound + range.lowerBound) / 2)
+    }
+}
+
+extension ForecastLayout {
+    /// `value` rounded to `bits` significant bits as netCDF-C's BitRound quantization rounds it (half of the
+    /// dropped mantissa added, then the dropped bits cleared), so that a file quantized here holds the values
+    /// netCDF-C would have stored.
+    @inline(__always)
+    public static func bitRound(_ value: Float, keeping bits: Int) -> Float {
+        let keep = UInt32.max << UInt32(23 - bits), half = ~keep & (keep >> 1)
+        return Float(bitPattern: (value.bitPattern &+ half) & keep)
     }
 }

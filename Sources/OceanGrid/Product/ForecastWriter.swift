@@ -103,6 +103,7 @@ public final class ForecastWriter {
                                     : [1, layout.latitudes.count, layout.longitudes.count]
             let fill = layout.encoding == .int16 ? Double(ForecastLayout.shortFill) : Double(ForecastLayout.floatFill)
             try variable.setStorage(chunks: chunks, deflateLevel: layout.deflateLevel, fill: fill)
+            if let bits = layout.quantizeBits[v.name], layout.encoding == .float32 { try variable.setQuantize(bits: bits) }
             try variable.setAttribute("standard_name", .text(v.standardName))
             try variable.setAttribute("long_name", .text(v.longName))
             try variable.setAttribute("units", .text(v.units))
@@ -221,8 +222,11 @@ public final class ForecastWriter {
             }
             switch layout.encoding {
             case .float32:
+                let bits = layout.quantizeBits[name] ?? 23
                 parallel(levels) { k in
-                    for i in (k * plane)..<((k + 1) * plane) where field[i].isNaN { field[i] = ForecastLayout.floatFill }
+                    for i in (k * plane)..<((k + 1) * plane) {
+                        field[i] = field[i].isNaN ? ForecastLayout.floatFill : ForecastLayout.bitRound(field[i], keeping: bits)
+                    }
                 }
                 try encode(UnsafeRawPointer(field.baseAddress!), elementSize: 4)
                 stored.append((name, UnsafeBufferPointer(field)))

@@ -64,6 +64,7 @@ struct ForecastInputs {
                                     variables: variables, referenceTime: reference)
         layout.encoding = request.encoding
         layout.deflateLevel = request.deflateLevel
+        layout.quantizeBits = Dictionary(uniqueKeysWithValues: request.quantizeBits.map { ($0.key.rawValue, $0.value) })
         layout.source = "forecastd, model \((model.folder as NSString).lastPathComponent)"
         layout.precision = model.surrogate.precision.rawValue
         layout.instructionPath = ProcessorCapabilities.taken.description

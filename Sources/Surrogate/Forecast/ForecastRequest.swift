@@ -10,11 +10,14 @@ import Tensor
 public struct ForecastRequest: Sendable, Equatable {
     /// The request's fields by neutral names (the daemon's JSON input names).
     public enum Field: String, Sendable, CaseIterable {
-        case model, initial = "init", forcing, output, days, deflate, pack, forcingMode = "forcing_mode", variables, start, precision
+        case model, initial = "init", forcing, output, days, deflate, pack, forcingMode = "forcing_mode", variables, start, precision,
+             quantize
     }
 
     /// Forecast lengths a request may ask for, in days.
     public static let dayRange = 1...366
+    /// Significant bits BitRound may keep of a float32 (whose mantissa has 23).
+    public static let quantizeBitsRange = 1...23
 
     public var model: String
     public var initial: String
@@ -32,6 +35,9 @@ public struct ForecastRequest: Sendable, Equatable {
     public var start: String?
     /// The network's precision; nil leaves it to the model (its config.json's declaration, else fp32).
     public var precision: PrecisionChoice?
+    /// Significant bits of the float32 output kept per state variable (netCDF-C's BitRound quantization, recorded
+    /// as `_QuantizeBitRoundNumberOfSignificantBits`); variables absent here are stored losslessly.
+    public var quantizeBits: [OceanVariable: Int] = [:]
     /// Record the inputs' identity (``InputIdentity``) in the output, so that a batch can tell whether an existing
     /// output was computed from the same files.
     public var recordInputs = false
@@ -74,6 +80,29 @@ public struct ForecastRequest: Sendable, Equatable {
         if let name = stateNames.values.first(where: \.isEmpty) {
             throw ForecastRequestError(field: .variables, problem: "name '\(name)' is empty")
         }
+        for (variable, bits) in quantizeBits.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where !Self.quantizeBitsRange.contains(bits) {
+            throw ForecastRequestError(field: .quantize, problem: "keeps \(Self.quantizeBitsRange.lowerBound) to "
+                                       + "\(Self.quantizeBitsRange.upperBound) significant bits, got \(bits) for \(variable.rawValue)")
+        }
+        if !quantizeBits.isEmpty && encoding == .int16 {
+            throw ForecastRequestError(field: .quantize, problem: "applies to float32 output; int16 packing rounds the values already")
+        }
+    }
+
+    /// Bits to keep per variable from `BITS` (every state variable) or `VARIABLE=BITS` entries, e.g. `12` or
+    /// `thetao=12`; later entries win.
+    public static func quantizeBits(entries: [String]) throws -> [OceanVariable: Int] {
+        var result: [OceanVariable: Int] = [:]
+        for entry in entries {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            let named = parts.count == 2 ? OceanVariable(rawValue: parts[0]).map { [$0] } : Array(OceanVariable.allCases)
+            guard let bits = Int(parts.last ?? ""), let variables = named else {
+                throw ForecastRequestError(field: .quantize, problem: "takes BITS or VARIABLE=BITS (a state variable: "
+                                           + OceanVariable.allCases.map(\.rawValue).joined(separator: ", ") + "), e.g. thetao=12; got '\(entry)'")
+            }
+            for variable in variables { result[variable] = bits }
+        }
+        return result
     }
 
     /// State variable names from `VARIABLE=NAME` pairs, e.g. `thetao=votemper`.

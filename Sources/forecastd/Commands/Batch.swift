@@ -52,22 +52,25 @@ struct Batch: ParsableCommand {
 
     @OptionGroup var precision: PrecisionOption
 
+    @OptionGroup var quantize: QuantizeOption
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
         guard entryTimeLimit > 0, entryTimeLimit.isFinite else {
             throw ValidationError("--entry-time-limit must be a positive number of seconds, got \(entryTimeLimit)")
         }
-        try template.validateFlags(options: true)
+        try template().validateFlags(options: true)
     }
 
     /// What every forecast of the batch asks for; the runner sets each one's init, forcing and output.
-    var template: ForecastRequest {
+    func template() throws -> ForecastRequest {
         var request = ForecastRequest(model: model, initial: "", forcing: "", output: "")
         request.days = days
         request.deflateLevel = deflate
         request.forcingMode = forcingMode
         request.precision = precision.precision
+        request.quantizeBits = try quantize.bits()
         request.history = ForecastRequest.commandLineHistory
         return request
     }
@@ -81,7 +84,7 @@ struct Batch: ParsableCommand {
             let runner = BatchRunner(
                 manifest: try BatchManifest(path: manifest, initTemplate: initTemplate, forcingTemplate: forcingTemplate),
                 shard: try BatchShard.resolve(option: shard, shards: shards, environment: ProcessInfo.processInfo.environment),
-                outputFolder: outDir, template: template, pool: compute.pool, probe: Probe.child,
+                outputFolder: outDir, template: try template(), pool: compute.pool, probe: Probe.child,
                 isolation: IsolatedForecast(executable: "/proc/self/exe", timeLimit: entryTimeLimit) { [threads = compute.threads] request in
                     ["run"] + request.runArguments + (threads.map { ["--threads", "\($0)"] } ?? [])
                 })

@@ -55,6 +55,8 @@ struct Run: ParsableCommand {
 
     @OptionGroup var precision: PrecisionOption
 
+    @OptionGroup var quantize: QuantizeOption
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -73,6 +75,7 @@ struct Run: ParsableCommand {
         request.start = start
         request.recordInputs = recordInputs
         request.precision = precision.precision
+        request.quantizeBits = try quantize.bits()
         request.history = ForecastRequest.commandLineHistory
         return request
     }

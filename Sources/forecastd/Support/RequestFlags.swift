@@ -25,6 +25,7 @@ extension ForecastRequest.Field {
         case .variables: "--var"
         case .start: "--start"
         case .precision: "--precision"
+        case .quantize: "--quantize"
         }
     }
 }
@@ -56,6 +57,9 @@ extension ForecastRequest {
         }
         if let start { arguments += [F.start.flag, start] }
         if let precision { arguments += [F.precision.flag, precision.rawValue] }
+        for (variable, bits) in quantizeBits.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            arguments += [F.quantize.flag, "\(variable.rawValue)=\(bits)"]
+        }
         if perDayFiles { arguments.append("--per-day-files") }
         if recordInputs { arguments.append("--record-inputs") }
         return arguments
