@@ -33,7 +33,7 @@ def main():
     parser.add_argument("--config", action="append")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--deflate", type=int, help="deflate level (default: forecastd's)")
-    parser.add_argument("--precision", help="the network's precision (default: forecastd's)")
+    parser.add_argument("--precision", action="append", help="the network's precision, repeatable (default: forecastd's)")
     parser.add_argument("--versus-simulate", action="store_true")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json")
