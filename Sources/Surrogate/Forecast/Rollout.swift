@@ -126,8 +126,8 @@ public final class Rollout {
 
 /// One day of output per variable, in buffers that a forecast reuses day after day.
 public struct OutputBuffers: @unchecked Sendable {
-    /// `[levels * H * W]` (zos `[H * W]`) per variable name. `@unchecked Sendable`: the forecast hands a buffer
-    /// to its writer thread and does not touch it again until that day is written.
+    /// `[levels * H * W]` (zos `[H * W]`) per variable name. `@unchecked Sendable`: a forecast fills them and
+    /// encodes them on its own threads before the next day overwrites them.
     public let fields: [String: Tensor]
 
     /// The buffers as the forecast writer takes them.
