@@ -103,8 +103,7 @@ struct IOBenchmark {
 
     /// Large-scale fields with a land mask (about 30% land) and seeded small-scale variability of 1% of each
     /// field's range, so that deflate sees the redundancy of a model's output: smooth fields alone leave the
-    /// low mantissa bytes predictable, which no forecast does (a WenHai-scale forecast's thetao deflates to 54%
-    /// of its size with shuffle, this day to about the same).
+    /// low mantissa bytes predictable, which no forecast does.
     func syntheticDay() -> [String: [Float]] {
         var out: [String: [Float]] = [:]
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
