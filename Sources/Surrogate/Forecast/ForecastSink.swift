@@ -42,6 +42,10 @@ final class ForecastSink {
     func write(day: Int, from rollout: Rollout) throws -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
         rollout.copyOutput(into: output)
+        // A day's own file is created only once the previous day's file is finished: creating one file through
+        // netCDF-C while another is stored and closed on the writer thread made libhdf5 fail (an HDF error on
+        // the new file), though each call holds the library's lock.
+        if writer == nil { _ = try writes.drain() }
         let file = try writer ?? ForecastWriter(path: Self.perDayPath(request.output, day: day), layout: layout)
         let pool = pool
         let encoded = try file.encode(leadHours: Double(24 * day), fields: output.writerFields) { count, body in
