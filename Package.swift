@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "OceanGrid", targets: ["OceanGrid"]),
         .library(name: "Surrogate", targets: ["Surrogate"]),
         .library(name: "OceanStepper", targets: ["OceanStepper"]),
+        .library(name: "Plotting", targets: ["Plotting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,7 +49,8 @@ let package = Package(
         .target(name: "CStepper", cSettings: kernelCSettings),
         .target(name: "Tensor", dependencies: ["CBLAS", "CProcessor", "CKernels"], swiftSettings: kernelSwiftSettings),
         .target(name: "NetCDF", dependencies: ["CNetCDF", "CChunks"]),
-        .target(name: "OceanGrid", dependencies: ["Tensor", "NetCDF", "CBulkFluxes"], swiftSettings: kernelSwiftSettings),
+        .target(name: "Plotting", dependencies: ["CDeflate"]),
+        .target(name: "OceanGrid", dependencies: ["Tensor", "NetCDF", "Plotting", "CBulkFluxes"], swiftSettings: kernelSwiftSettings),
         .target(name: "Surrogate", dependencies: ["OceanGrid", "Tensor", "NetCDF"], swiftSettings: kernelSwiftSettings),
         .target(name: "OceanStepper", dependencies: ["OceanGrid", "Tensor", "NetCDF", "CStepper"], swiftSettings: kernelSwiftSettings),
         .target(
@@ -74,6 +76,7 @@ let package = Package(
         ),
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CAllocationCounter", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "OceanGrid", "Tensor", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ServiceTests", dependencies: ["NetCDF", "TestSupport"]),

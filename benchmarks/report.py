@@ -311,6 +311,20 @@ def serve(out):
                "case; lighter polling was not measured.\n")
 
 
+def quicklook(out):
+    data = section(out, "Quick-look maps", "quicklook.json")
+    if not data:
+        return
+    out.append(provenance("quicklook") + f" One field of a {data['grid']} file with {data['levels']} levels, drawn to a PNG, "
+               f"whole processes, {data['rounds']} rounds interleaved.\n")
+    out.append("| drawn by | seconds (median, range) |")
+    out.append("| --- | --- |")
+    out.append(f"| `forecastd plot` | {spread(data['forecastd_s'], *data['forecastd_range_s'])} |")
+    out.append(f"| xarray + matplotlib (imshow, colour bar, savefig) | {spread(data['matplotlib_s'], *data['matplotlib_range_s'])} |")
+    out.append(f"\n`forecastd plot` {data['speedup']:.1f}x faster than the Python reference; goal: a WenHai-scale field in <= 1 s: "
+               f"{verdict(data['forecastd_s'] <= 1.0)}.\n")
+
+
 def main():
     machine = next((d["machine"] for d in (load("kernels.json"), load("speedup.json"), load("scaling.json")) if d), "unknown")
     out = ["# Results", "",
@@ -319,7 +333,7 @@ def main():
            f"with the command that produced it. Machine: {machine} (a shared VM: its second vCPU is sometimes busy with other "
            "tenants, which shows as 2-thread ratios that move between runs; compare ratios, not absolute times across runs).",
            "", "The surrogate's skill against persistence and climatology: [skill/SKILL.md](skill/SKILL.md).", ""]
-    for section in (kernels, model, io, stepper, validation, speedup, scaling, forecast, serve):
+    for section in (kernels, model, io, stepper, validation, speedup, scaling, forecast, serve, quicklook):
         section(out)
     print("\n".join(out))
 

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 work="${1:?usage: benchmarks/run.sh WORK_DIR [SUITE ...]}"
 shift
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(kernels model io stepper validation speedup scaling forecast serve)
+[ ${#suites[@]} -eq 0 ] && suites=(kernels model io stepper validation speedup scaling forecast serve quicklook)
 mkdir -p "$work" benchmarks/results
 swift build -c release --product forecastd >/dev/null
 f=.build/release/forecastd
@@ -49,7 +49,8 @@ for suite in "${suites[@]}"; do
             record forecast - python3 benchmarks/forecast.py "$f" "$work/forecast" --threads 2 --precision fp32 --precision bf16 --rounds 2 --json "$results/forecast.json"
             record versus-simulate - python3 benchmarks/forecast.py "$f" "$work/forecast" --versus-simulate --threads 1,2 --rounds 5 --json "$results/versus-simulate.json" ;;
         serve) record serve - python3 benchmarks/serve.py "$f" "$work" --rounds 5 --seconds 6 --jobs 5 --json "$results/serve.json" ;;
-        *) echo "unknown suite '$suite' (kernels model io stepper validation speedup scaling forecast serve)" >&2; exit 64 ;;
+        quicklook) record quicklook - python3 benchmarks/quicklook.py "$f" "$work/quicklook" --rounds 5 --json "$results/quicklook.json" ;;
+        *) echo "unknown suite '$suite' (kernels model io stepper validation speedup scaling forecast serve quicklook)" >&2; exit 64 ;;
     esac
 done
 python3 benchmarks/plot.py --scaling "$results/scaling.json" \

@@ -4,14 +4,15 @@
 For each start date (evenly spread over the held-out year): the init is that day's state, the forcing the
 synthetic atmosphere of the next 60 days (forecastd atmosphere), the forecast `forecastd run` for 60 days.
 RMSE (cos-latitude weighted, ocean cells) per variable, depth and lead day 1-15 for the surrogate, persistence
-(the init) and climatology (the training years' mean for the day of year, 15-day window); stability at 15, 30 and
-60 days. Writes OUT/skill.json, OUT/SKILL.md and PNG plots (RMSE against lead; maps of forecast and truth at days
+(the init) and climatology (the training years' mean for the day of year, 15-day window), and with --stepper-config
+the stepper's own 15-day forecast from the same init and forcing (the stand-in for an operational numerical
+forecast); stability at 15, 30 and 60 days against the largest surface speed of the held-out year's truth. Writes OUT/skill.json, OUT/SKILL.md and PNG plots (RMSE against lead; maps of forecast and truth at days
 1, 5, 10 and 15 for SST, SSH and surface speed). The forecasts compute in fp32; with --precision-drift bf16, each
 start is also forecast in bf16 and the report sets RMSE(bf16 - fp32) beside RMSE(fp32 - truth) per variable, depth
 and lead day, and lists any surrogate-vs-persistence verdict that bf16 changes.
 
 Usage: evaluate.py --data DIR --model DIR --config C --year 2004 --train-years 2001 2002 2003 --out DIR [--starts 14]
-                   [--precision-drift bf16]
+                   [--precision-drift bf16] [--stepper-config C]
 """
 import argparse
 import json
@@ -52,6 +53,8 @@ def arguments():
     p.add_argument("--starts", type=int, default=14)
     p.add_argument("--stability-days", type=int, default=60)
     p.add_argument("--forecastd", default=".build/release/forecastd")
+    p.add_argument("--stepper-config", help="also forecast each start with `forecastd simulate` on this configuration "
+                   "(the numerical forecast from the same init and forcing) and report its skill beside the surrogate's")
     p.add_argument("--precision-drift", choices=["bf16"], help="also forecast in this precision and report its drift from fp32")
     return p.parse_args()
 
@@ -90,7 +93,8 @@ def main():
     weight = np.cos(np.deg2rad(lat))[:, None] * np.ones((1, len(lon)))
     clim = climatology(args.data, args.train_years, L)
     starts = np.linspace(5, len(time) - LEADS - 1, args.starts).astype(int)
-    kinds = ("surrogate", "persistence", "climatology") + (("surrogate-bf16", "bf16-fp32") if args.precision_drift else ())
+    kinds = ("surrogate", "persistence", "climatology") + (("stepper",) if args.stepper_config else ()) \
+        + (("surrogate-bf16", "bf16-fp32") if args.precision_drift else ())
     scores = {kind: {v: np.zeros((LEADS, L if v != "zos" else 1)) for v in NAMES} for kind in kinds}
     stability, maps = [], None
     with tempfile.TemporaryDirectory() as work:
@@ -107,6 +111,11 @@ def main():
             doy = [int((t.astype("datetime64[D]") - t.astype("datetime64[Y]")).astype(int)) for t in time[i + 1:i + 1 + LEADS]]
             guesses = {"surrogate": predicted[:LEADS], "persistence": np.repeat(state[i:i + 1], LEADS, axis=0),
                        "climatology": np.where(np.isfinite(truth), clim[doy], np.nan)}
+            if args.stepper_config:
+                stepper = os.path.join(work, "stepper.nc")
+                run([args.forecastd, "simulate", "--config", args.stepper_config, "--init", init, "--forcing", forcing,
+                     "--days", str(LEADS), "--out", stepper])
+                guesses["stepper"] = np.where(np.isfinite(truth), read_forecast(stepper), np.nan)
             references = {kind: truth for kind in guesses}
             if args.precision_drift:
                 run([args.forecastd, "run", "--model", args.model, "--init", init, "--forcing", forcing,
@@ -134,8 +143,10 @@ def main():
                 maps = (start, ocean_data.split(predicted[:LEADS], L), t)
             print(f"start {start} done", flush=True)
     result = {kind: {v: np.sqrt(s).tolist() for v, s in per.items()} for kind, per in scores.items()}
+    surface = ocean_data.split(state, L)
+    truth_speed = float(np.nanmax(np.sqrt(surface["uo"][:, 0] ** 2 + surface["vo"][:, 0] ** 2)))
     report = {"model": args.model, "year": args.year, "train_years": args.train_years, "starts": [str(time[i])[:10] for i in starts],
-              "depths": depth.tolist(), "rmse": result, "stability": stability}
+              "depths": depth.tolist(), "rmse": result, "stability": stability, "truth_max_surface_speed": truth_speed}
     with open(os.path.join(args.out, "skill.json"), "w") as f:
         json.dump(report, f, indent=1)
     write_markdown(args, report, L)
@@ -184,12 +195,22 @@ def write_markdown(args, report, L):
     lines.append(f"{len(report['starts'])} start dates ({', '.join(report['starts'])}); forecasts by `forecastd run`; "
                  f"truth: the stepper's daily means; training years {', '.join(map(str, args.train_years))}.\n")
     lines.append("Command: `python3 training/evaluate.py " + " ".join(portable_arguments(sys.argv[1:])) + "`\n")
-    lines.append("## Surface RMSE (cos-latitude weighted) by lead day: surrogate / persistence / climatology\n")
+    columns = ["surrogate"] + (["stepper"] if "stepper" in r else []) + ["persistence", "climatology"]
+    lines.append("## Surface RMSE (cos-latitude weighted) by lead day: " + " / ".join(columns) + "\n")
+    if "stepper" in r:
+        lines.append("The stepper column is `forecastd simulate` from the same init (a daily mean) and forcing: the numerical "
+                     "forecast, our stand-in for the operational one. The truth is the continuous run it restarts from.\n")
     lines.append("| lead | " + " | ".join(f"{v} surface" if v != "zos" else "zos" for v in NAMES) + " |")
     lines.append("|---|" + "---|" * len(NAMES))
     for lead in range(LEADS):
-        cells = [f"{r['surrogate'][v][lead][0]:.4g} / {r['persistence'][v][lead][0]:.4g} / {r['climatology'][v][lead][0]:.4g}" for v in NAMES]
+        cells = [" / ".join(f"{r[kind][v][lead][0]:.4g}" for kind in columns) for v in NAMES]
         lines.append(f"| {lead + 1} | " + " | ".join(cells) + " |")
+    if "stepper" in r:
+        lines.append("\n## Against the stepper's forecast at lead day 5 (surface)\n")
+        for v in NAMES:
+            ratio = r["surrogate"][v][4][0] / r["stepper"][v][4][0]
+            lines.append(f"- {v}: surrogate {r['surrogate'][v][4][0]:.4g}, stepper {r['stepper'][v][4][0]:.4g}: "
+                         f"{ratio:.2f}x the stepper's RMSE")
     lines.append("\n## Where the surrogate does not beat persistence (surface; zos)\n")
     for v in NAMES:
         worse = beats(report, v)
@@ -203,7 +224,10 @@ def write_markdown(args, report, L):
             lines.append(f"| {v} | {z:g} | " + " | ".join(cells) + " |")
     if "bf16-fp32" in r:
         lines += drift_markdown(report)
-    lines.append("\n## Stability (every start)\n")
+    lines.append(f"\n## Stability (every start)\n\nThe truth's largest surface speed in {args.year}: "
+                 f"{report['truth_max_surface_speed']:.2f} m/s. Over it at day 60 on "
+                 f"{sum(1 for s in report['stability'] if s.get('day60', {}).get('max_surface_speed', 0) > report['truth_max_surface_speed'])} "
+                 f"of {len(report['stability'])} starts.\n")
     lines.append("| start | day 15 | day 30 | day 60 |")
     lines.append("|---|---|---|---|")
     for s in report["stability"]:
@@ -225,7 +249,9 @@ def plot(out, report, depth, maps, lat, lon):
     r, leads = report["rmse"], np.arange(1, LEADS + 1)
     fig, axes = plt.subplots(1, 5, figsize=(20, 3.8))
     for ax, v in zip(axes, NAMES):
-        for kind, style in (("surrogate", "-o"), ("persistence", "--"), ("climatology", ":")):
+        for kind, style in (("surrogate", "-o"), ("stepper", "-s"), ("persistence", "--"), ("climatology", ":")):
+            if kind not in r:
+                continue
             ax.plot(leads, [x[0] for x in r[kind][v]], style, label=kind, markersize=3)
         ax.set_title(("surface " if v != "zos" else "") + v)
         ax.set_xlabel("lead day")

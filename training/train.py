@@ -7,7 +7,8 @@ channel's daily-change spread; the export folds that scale into the head, so the
 change in normalised state units, as forecastd's rollout adds it. Checkpoints every --checkpoint-every steps to
 OUT/checkpoint.pkl and resumes from it; every option and seed is recorded in OUT/training.json.
 
-Usage: train.py --data DIR --years 2001 2002 2003 --out DIR [--steps 4000] [--rollout-steps 1500] [--smoke]
+Usage: train.py --data DIR --years 2001 2002 2003 --out DIR [--steps 4000] [--rollout-steps 1500] [--init-from MODEL]
+                [--smoke]
 """
 import argparse
 import json
@@ -47,6 +48,7 @@ def arguments(argv=None):
     p.add_argument("--rollout-lr", type=float, default=1e-4)
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--checkpoint-every", type=int, default=250)
+    p.add_argument("--init-from", help="start from this model folder's weights (e.g. weights-sample) instead of random ones")
     p.add_argument("--smoke", action="store_true", help="a few steps of each phase, to prove the path end to end")
     args = p.parse_args(argv)
     if args.smoke:
@@ -109,6 +111,16 @@ def export(folder, params, cfg, norm, series):
     save_file({"ocean": series.ocean.astype(np.uint8)}, os.path.join(folder, "mask.safetensors"))
 
 
+def exported_parameters(folder, norm, patch):
+    """A model folder's weights as training parameters: export's folding of the change scale into the head undone."""
+    from safetensors.numpy import load_file
+    weights = load_file(os.path.join(folder, "model.safetensors"))
+    rows = np.repeat(norm.change_scale, patch * patch)
+    weights["head.weight"] = weights["head.weight"] / rows[:, None]
+    weights["head.bias"] = weights["head.bias"] / rows
+    return {k: jnp.asarray(v) for k, v in weights.items()}
+
+
 def main(argv=None):
     args = arguments(argv)
     os.makedirs(args.out, exist_ok=True)
@@ -155,6 +167,8 @@ def main(argv=None):
 
     checkpoint = os.path.join(args.out, "checkpoint.pkl")
     params, phase, done, opt_state = surrogate.initial_parameters(cfg, args.seed), 1, 0, None
+    if args.init_from:
+        params = exported_parameters(args.init_from, norm, args.patch)
     if os.path.exists(checkpoint):
         with open(checkpoint, "rb") as f:
             saved = pickle.load(f)

@@ -12,7 +12,7 @@ struct Forecastd: AsyncParsableCommand {
         commandName: "forecastd",
         abstract: "Ocean forecast inference runtime: data-driven ocean forecasts from NetCDF to NetCDF.",
         version: "0.1.0",
-        subcommands: [Run.self, Serve.self, Batch.self, Compare.self, Simulate.self, Atmosphere.self, Inspect.self, ModelInfo.self, Bench.self, Probe.self]
+        subcommands: [Run.self, Serve.self, Batch.self, Compare.self, Verify.self, Plot.self, Simulate.self, Atmosphere.self, Inspect.self, ModelInfo.self, Bench.self, Probe.self]
     )
 
     /// Every command starts here: on a processor that lacks the instructions this binary was built for, none runs.

@@ -45,6 +45,21 @@ struct ServeTests {
         #expect(metrics.contains("forecastd_forecast_day_seconds_count 5"))
         #expect(metrics.contains("forecastd_queue_depth 0"))
 
+        // The quick-look: the PNG forecastd plot draws of the same field of the same file.
+        let look = try await server.request("GET", "/jobs/\(id)/results/quicklook?var=thetao&depth=0&day=5")
+        #expect(look.status == 200 && look.headers["content-type"] == "image/png")
+        let plotted = folder + "/plotted.png"
+        let plot = Scratch.run(Scratch.forecastd!, ["plot", served, "--var", "thetao", "--depth", "0", "--day", "5", "--out", plotted])
+        #expect(plot?.status == 0, "\(plot?.output ?? "")")
+        #expect(look.body == (try? Data(contentsOf: URL(fileURLWithPath: plotted))))
+        #expect(try await server.request("HEAD", "/jobs/\(id)/results/quicklook?var=zos").status == 200)
+        for (query, word) in [("var=nope", "thetao"), ("var=thetao&depth=9000", "levels"), ("var=thetao&day=6", "lead day 6"),
+                              ("var=thetao&day=0", "day"), ("depth=0", "var")] {
+            let refused = try await server.request("GET", "/jobs/\(id)/results/quicklook?\(query)")
+            let detail = refused.json["detail"] as? String ?? ""
+            #expect(refused.status == 400 && detail.contains(word) && !detail.contains(folder), "\(query): \(detail)")
+        }
+
         // A job asking for BitRound: its result records the bits per variable, as netCDF-C's quantize does.
         let rounded = try await server.submit(days: 1, extra: ", \"quantize\": {\"thetao\": 10}")
         #expect(try await server.wait(for: rounded) { ["successful", "failed"].contains($0["status"] as? String) }["status"] as? String == "successful")

@@ -1,7 +1,9 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NetCDF
 import NIOCore
+import OceanGrid
 import Tensor
 
 /// The HTTP API: OGC API - Processes for jobs, Open Inference Protocol health checks, Prometheus metrics.
@@ -43,6 +45,8 @@ struct ServiceRoutes: Sendable {
         }
         router.get("/jobs/:id/results") { request, context in try await results(request, context: context, body: true) }
         router.head("/jobs/:id/results") { request, context in try await results(request, context: context, body: false) }
+        router.get("/jobs/:id/results/quicklook") { request, context in try await quickLook(request, context: context, body: true) }
+        router.head("/jobs/:id/results/quicklook") { request, context in try await quickLook(request, context: context, body: false) }
         return router
     }
 
@@ -112,6 +116,51 @@ struct ServiceRoutes: Sendable {
             problem.headers[.contentRange] = "bytes */\(size)"
             throw problem
         }
+    }
+
+    /// A PNG map of one field of a successful job's result (`var`, `depth` in m, default 0, and `day`, the lead
+    /// day, default 1, or `time`, an index or a date), drawn as `forecastd plot` draws it. The result is this
+    /// service's own output, so it is read in this process, off the event loop.
+    private func quickLook(_ request: Request, context: BasicRequestContext, body: Bool) async throws -> Response {
+        let record = try job(context)
+        guard record.status == .successful else {
+            throw Problem(status: .notFound, type: "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/result-not-ready",
+                          detail: "job \(record.id) is \(record.status.rawValue); results exist only for successful jobs")
+        }
+        let query = request.uri.queryParameters
+        guard let variable = query["var"].map(String.init), !variable.isEmpty else {
+            throw Problem.badRequest("name the variable to draw: ?var=thetao (also depth=METRES, day=LEAD_DAY or time=INDEX|DATE)", field: "var")
+        }
+        let depth = try query["depth"].map { text in
+            guard let d = Double(String(text)), d >= 0, d.isFinite else { throw Problem.badRequest("depth is metres, 0 or more; got '\(text)'", field: "depth") }
+            return d
+        }
+        let choice: TimeChoice
+        switch (query["day"].map(String.init), query["time"].map(String.init)) {
+        case (let day?, nil):
+            guard let d = Int(day), d >= 1 else { throw Problem.badRequest("day is a lead day from 1; got '\(day)'", field: "day") }
+            choice = .leadDay(d)
+        case (nil, let time?):
+            guard let t = TimeChoice(parsing: time) else { throw Problem.badRequest("time is an index from 0 or a date; got '\(time)'", field: "time") }
+            choice = t
+        case (nil, nil): choice = .leadDay(1)
+        default: throw Problem.badRequest("give day or time, not both", field: "day")
+        }
+        let path = store.resultPath(record.id)
+        let png: Data
+        do {
+            png = try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async {
+                    continuation.resume(with: Result { try QuickLook.png(path: path, variable: variable, depth: depth, time: choice) })
+                }
+            }
+        } catch let error as FieldSelectionError {
+            throw Problem.badRequest("\(error)".replacingOccurrences(of: path, with: "the result of job \(record.id)"))
+        } catch NetCDFError.fileMissing {
+            throw Problem.notFound("the result of job \(record.id) is gone")
+        }
+        let headers: HTTPFields = [.contentType: "image/png", .contentLength: "\(png.count)"]
+        return Response(status: .ok, headers: headers, body: body ? .init(byteBuffer: ByteBuffer(bytes: png)) : .init())
     }
 
     /// An IMF-fixdate (RFC 9110), as Last-Modified carries it.

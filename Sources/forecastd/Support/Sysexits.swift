@@ -42,7 +42,7 @@ enum Sysexit: Int32 {
             case .nonFinite: .software
             case .interrupted: .temporaryFailure
             }
-        case is ForecastRequestError, is BatchShardError: .usage
+        case is ForecastRequestError, is BatchShardError, is FieldSelectionError: .usage
         case is PrecisionError: .unavailable
         case let e as IsolatedForecastError:
             switch e {
