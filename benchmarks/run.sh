@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs benchmark suites and writes their figures: benchmarks/results/SUITE.json (with the command and date in
 # results/commands.json), then benchmarks/RESULTS.md (benchmarks/report.py) and the plots (benchmarks/plot.py).
-# Suites: kernels model io stepper validation speedup scaling forecast serve (default: all, in that order).
+# Suites: kernels model io stepper validation speedup scaling forecast serve quicklook (default: all, in that order).
 # Usage: benchmarks/run.sh WORK_DIR [SUITE ...]
 # Every suite interleaves its contenders within rounds (>= 5 rounds) and reports medians with min and max.
 set -euo pipefail
