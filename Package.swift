@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CAllocationCounter", "TestSupport"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF", "OceanGrid", "Tensor", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ServiceTests", dependencies: ["NetCDF", "TestSupport"]),
+        .testTarget(name: "ServiceTests", dependencies: ["NetCDF", "TestSupport"], exclude: ["Clients"]),
         .testTarget(name: "ForecastServiceTests", dependencies: ["ForecastService", "Surrogate", "OceanGrid", "NetCDF", "TestSupport",
                                                                 .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ModelTests", dependencies: ["OceanGrid", "Surrogate", "OceanStepper", "NetCDF", "Tensor", "CAllocationCounter", "TestSupport"],

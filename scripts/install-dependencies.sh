@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system packages forecastd builds against (Debian 12); with --test also the independent
-# readers and tools the tests compare with (cdo, NCO, Slurm, wrk for the daemon's benchmark smoke run; Python's numpy, xarray, netCDF4, cftime, safetensors, and onnx with
-# onnxruntime for the surrogate's parity tests, OpenVINO for the forward-pass benchmark, and training/requirements.txt: CPU JAX, optax, matplotlib for
-# the training smoke test and the JAX-against-forecastd rollout check); with --python only those Python packages (the main job
-# generates its sample model and inputs with them). Idempotent:
-# what is present is left alone, and apt and pip are only consulted when something is missing.
+# Installs the system packages forecastd builds against (Debian 12); with --test also the independent readers
+# and tools the tests compare with (cdo, NCO, Slurm, wrk for the daemon's benchmark smoke run; Python's numpy,
+# xarray, netCDF4, cftime, safetensors, and onnx with onnxruntime for the surrogate's parity tests, OpenVINO for the
+# forward-pass benchmark, training/requirements.txt: CPU JAX, optax, matplotlib for the training smoke test and
+# the JAX-against-forecastd rollout check, and OWSLib to drive the daemon as an OGC API client); with --python
+# only those Python packages (the main job generates its sample model and inputs with them). Idempotent: what is
+# present is left alone, and apt and pip are only consulted when something is missing.
 set -euo pipefail
 
 packages=(libopenblas-dev libnetcdf-dev libhdf5-dev libdeflate-dev netcdf-bin pkg-config)
@@ -45,4 +46,10 @@ training="$(dirname "$0")/../training/requirements.txt"
 if [ "${1:-}" = --test ] && ! python3 -c "import jax, optax, matplotlib" 2>/dev/null; then
     echo "installing: training/requirements.txt (pip)"
     python3 -m pip install -q -r "$training" || python3 -m pip install -q --break-system-packages -r "$training"
+fi
+
+# OWSLib: the standard Python client for OGC APIs, which drives `forecastd serve` end to end in the tests.
+if [ "${1:-}" = --test ] && ! python3 -c "import owslib, requests" 2>/dev/null; then
+    echo "installing: OWSLib (pip)"
+    python3 -m pip install -q OWSLib requests || python3 -m pip install -q --break-system-packages OWSLib requests
 fi

@@ -6,7 +6,8 @@ import NIOCore
 import OceanGrid
 import Tensor
 
-/// The HTTP API: OGC API - Processes for jobs, Open Inference Protocol health checks, Prometheus metrics.
+/// The HTTP API: OGC API - Processes for jobs (landing page, conformance, API definition: ``APIDocuments``), Open
+/// Inference Protocol health checks, Prometheus metrics. HEAD works wherever GET does.
 struct ServiceRoutes: Sendable {
     let store: JobStore
     let models: ModelRegistry
@@ -21,8 +22,17 @@ struct ServiceRoutes: Sendable {
         let router = Router()
         router.add(middleware: MetricsMiddleware())
         if let token { router.add(middleware: BearerToken(token: token)) }
-        router.get("/v2/health/live") { _, _ in try json(["live": true]) }
-        router.get("/v2/health/ready") { _, _ in
+        let documents = APIDocuments(models: Array(models.names))
+        /// A GET route, and HEAD answering its headers (the length included) without the body.
+        func get(_ path: RouterPath, _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
+            router.get(path, use: handler)
+            router.head(path) { request, context in try await handler(request, context).createHeadResponse() }
+        }
+        get("/") { _, _ in try jsonObject(documents.landingPage) }
+        get("/conformance") { _, _ in try jsonObject(documents.conformanceDeclaration) }
+        get("/api") { _, _ in try jsonObject(documents.openAPI, contentType: "application/vnd.oai.openapi+json;version=3.0") }
+        get("/v2/health/live") { _, _ in try json(["live": true]) }
+        get("/v2/health/ready") { _, _ in
             guard models.isReady else { return try json(["ready": false], status: .serviceUnavailable) }
             if let job = slot.overdueJob {
                 return try jsonObject(["ready": false, "reason": "job \(job) holds the compute slot past its time limit"],
@@ -30,15 +40,15 @@ struct ServiceRoutes: Sendable {
             }
             return try json(["ready": true])
         }
-        router.get("/metrics") { _, _ in
+        get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
-        router.get("/processes") { _, _ in try jsonObject(["processes": [processSummary], "links": [] as [String]]) }
-        router.get("/processes/forecast") { _, _ in try jsonObject(processDescription) }
+        get("/processes") { _, _ in try jsonObject(documents.processList) }
+        get("/processes/forecast") { _, _ in try jsonObject(documents.processDescription) }
         router.post("/processes/forecast/execution") { request, context in try await submit(request, context: context) }
-        router.get("/jobs") { _, _ in try json(JobList(jobs: store.all().map(StatusInfo.init))) }
-        router.get("/jobs/:id") { _, context in try json(StatusInfo(try job(context))) }
+        get("/jobs") { _, _ in try json(JobList(jobs: store.all().map(StatusInfo.init))) }
+        get("/jobs/:id") { _, context in try json(StatusInfo(try job(context))) }
         router.delete("/jobs/:id") { _, context in
             let id = try job(context).id
             return try json(StatusInfo(try store.dismiss(id)))
@@ -78,7 +88,13 @@ struct ServiceRoutes: Sendable {
             problem.headers[.retryAfter] = "30"
             throw problem
         }
-        return try json(StatusInfo(record), status: .created, headers: [.location: "/jobs/\(record.id)"])
+        // Jobs run asynchronously only (jobControlOptions): Prefer: respond-sync is answered as the standard says for
+        // such a process, with the job created; Preference-Applied names what was done when the client asked for it.
+        var headers: HTTPFields = [.location: "/jobs/\(record.id)"]
+        if request.headers[HTTPField.Name("Prefer")!]?.contains("respond-async") == true {
+            headers[HTTPField.Name("Preference-Applied")!] = "respond-async"
+        }
+        return try json(StatusInfo(record), status: .created, headers: headers)
     }
 
     /// The result file of a successful job: whole, or one byte range (`Range`, honoured only when `If-Range`, if
@@ -171,31 +187,6 @@ struct ServiceRoutes: Sendable {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         return formatter.string(from: date)
     }
-
-    private var processSummary: [String: Any] {
-        ["id": "forecast", "title": "Ocean forecast", "version": "1",
-         "description": "A daily forecast of thetao, so, uo, vo and zos from an initial state and atmospheric forcing.",
-         "jobControlOptions": ["async-execute", "dismiss"], "outputTransmission": ["reference"],
-         "links": [["href": "/processes/forecast", "rel": "self", "type": "application/json"]]]
-    }
-
-    private var processDescription: [String: Any] {
-        var description = processSummary
-        description["inputs"] = [
-            "model": ["title": "Loaded model", "schema": ["type": "string", "enum": models.names.sorted()]],
-            "init": ["title": "Initial state (CF NetCDF) inside a data root", "schema": ["type": "string"]],
-            "forcing": ["title": "Daily atmospheric forcing (CF NetCDF) inside a data root", "schema": ["type": "string"]],
-            "days": ["schema": ["type": "integer", "minimum": 1, "maximum": 366, "default": 15]],
-            "deflate": ["schema": ["type": "integer", "minimum": 0, "maximum": 9, "default": 1]],
-            "pack": ["schema": ["type": "string", "enum": ["int16"]]],
-            "forcing_mode": ["schema": ["type": "string", "enum": ["strict", "persist", "climatology"], "default": "strict"]],
-            "variables": ["schema": ["type": "object", "additionalProperties": ["type": "string"]]],
-            "precision": ["title": "The network's precision (default: the service's --precision, else the model's declared one, else fp32)",
-                          "schema": ["type": "string", "enum": PrecisionChoice.allCases.map(\.rawValue)]],
-        ]
-        description["outputs"] = ["forecast": ["schema": ["type": "string", "contentMediaType": "application/x-netcdf"]]]
-        return description
-    }
 }
 
 private let encoder: JSONEncoder = {
@@ -213,7 +204,7 @@ private func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, he
 }
 
 /// A JSON response from a JSONSerialization-compatible value.
-private func jsonObject(_ value: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
+private func jsonObject(_ value: [String: Any], status: HTTPResponse.Status = .ok, contentType: String = "application/json") throws -> Response {
     let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
-    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    return Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: data)))
 }

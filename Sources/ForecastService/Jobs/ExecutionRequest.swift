@@ -16,8 +16,7 @@ import Tensor
 /// Unknown fields are refused, so that a misspelt option is not silently ignored. Here only the JSON is checked
 /// (types, files inside the data roots); the forecast's own rules are ``ForecastRequest/validate()``'s.
 enum ExecutionRequest {
-    static let knownInputs: Set<String> = ["model", "init", "forcing", "days", "deflate", "pack", "forcing_mode", "variables", "precision",
-                                           "quantize"]
+    static let knownInputs = APIDocuments.inputNames
 
     /// The job inputs `body` asks for, with paths resolved inside `roots`.
     static func parse(_ body: Data, models: Set<String>, roots: DataRoots) throws -> JobInputs {
