@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Installs the system packages forecastd builds against (Debian 12); with --test also the independent readers
-# and tools the tests compare with (cdo, NCO, Slurm, wrk for the daemon's benchmark smoke run; Python's numpy,
-# xarray, netCDF4, cftime, safetensors, and onnx with onnxruntime for the surrogate's parity tests, OpenVINO for the
-# forward-pass benchmark, training/requirements.txt: CPU JAX, optax, matplotlib for the training smoke test and
-# the JAX-against-forecastd rollout check, and OWSLib to drive the daemon as an OGC API client); with --python
-# only those Python packages (the main job generates its sample model and inputs with them). Idempotent: what is
-# present is left alone, and apt and pip are only consulted when something is missing.
+# and tools the tests compare with (cdo, NCO, Slurm, wrk for the daemon's benchmark smoke run, Chromium for the
+# daemon's pages; Python's numpy, xarray, netCDF4, cftime, safetensors, and onnx with onnxruntime for the
+# surrogate's parity tests, OpenVINO for the forward-pass benchmark, training/requirements.txt: CPU JAX, optax,
+# matplotlib for the training smoke test and the JAX-against-forecastd rollout check, and OWSLib to drive the
+# daemon as an OGC API client); with --python only those Python packages (the main job generates its sample model
+# and inputs with them). Idempotent: what is present is left alone, and apt and pip are only consulted when
+# something is missing.
 set -euo pipefail
 
 packages=(libopenblas-dev libnetcdf-dev libhdf5-dev libdeflate-dev netcdf-bin pkg-config)
 python=false
 case "${1:-}" in
-    --test) packages+=(cdo nco slurm-wlm wrk); python=true ;;
+    --test) packages+=(cdo nco slurm-wlm wrk chromium); python=true ;;
     --python) python=true ;;
 esac
 if $python; then

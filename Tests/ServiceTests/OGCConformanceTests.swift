@@ -8,13 +8,13 @@ import Testing
 struct OGCConformanceTests {
     static let base = "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/"
 
-    @Test("core, json, oas30, ogc-process-description, job-list, dismiss: the routes each requires; HEAD wherever GET; Prefer answered")
+    @Test("core, json, oas30, ogc-process-description, job-list, dismiss: the routes each requires (html: HTMLPagesTests); HEAD wherever GET; Prefer answered")
     func conformanceClasses() async throws {
         let server = try ServerProcess.fresh()
         #expect(try await server.readiness() == 200)
         // conformance: exactly the classes this test covers.
         let declared = try await server.request("GET", "/conformance").json["conformsTo"] as? [String]
-        #expect(Set(declared ?? []) == Set(["core", "json", "oas30", "job-list", "dismiss", "ogc-process-description"].map { Self.base + $0 }))
+        #expect(Set(declared ?? []) == Set(["core", "json", "html", "oas30", "job-list", "dismiss", "ogc-process-description"].map { Self.base + $0 }))
         // core + json: the landing page links the API definition, conformance, processes and jobs, each served as JSON.
         let landing = try await server.request("GET", "/")
         #expect(landing.status == 200 && landing.headers["content-type"] == "application/json")

@@ -7,7 +7,7 @@ struct APIDocuments: Sendable {
     let models: [String]
 
     /// The conformance classes implemented, each covered by a test of the routes it requires.
-    static let conformance = ["core", "json", "oas30", "job-list", "dismiss", "ogc-process-description"]
+    static let conformance = ["core", "json", "html", "oas30", "job-list", "dismiss", "ogc-process-description"]
         .map { "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/\($0)" }
 
     private static func link(_ href: String, _ rel: String, _ type: String, _ title: String) -> [String: Any] {

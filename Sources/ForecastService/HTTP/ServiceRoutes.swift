@@ -28,7 +28,8 @@ struct ServiceRoutes: Sendable {
             router.get(path, use: handler)
             router.head(path) { request, context in try await handler(request, context).createHeadResponse() }
         }
-        get("/") { _, _ in try jsonObject(documents.landingPage) }
+        let pages = HTMLPages(documents: documents, roots: roots.roots)
+        get("/") { request, _ in try negotiated(request, html: pages.landing) { try jsonObject(documents.landingPage) } }
         get("/conformance") { _, _ in try jsonObject(documents.conformanceDeclaration) }
         get("/api") { _, _ in try jsonObject(documents.openAPI, contentType: "application/vnd.oai.openapi+json;version=3.0") }
         get("/v2/health/live") { _, _ in try json(["live": true]) }
@@ -45,10 +46,30 @@ struct ServiceRoutes: Sendable {
                      body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
         get("/processes") { _, _ in try jsonObject(documents.processList) }
-        get("/processes/forecast") { _, _ in try jsonObject(documents.processDescription) }
-        router.post("/processes/forecast/execution") { request, context in try await submit(request, context: context) }
-        get("/jobs") { _, _ in try json(JobList(jobs: store.all().map(StatusInfo.init))) }
-        get("/jobs/:id") { _, context in try json(StatusInfo(try job(context))) }
+        get("/processes/forecast") { request, _ in
+            try negotiated(request, html: { pages.form(files: roots.netCDFFiles) }) { try jsonObject(documents.processDescription) }
+        }
+        router.post("/processes/forecast/execution") { request, context in
+            guard request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true else {
+                return try await submit(request, context: context)
+            }
+            // The HTML form: the same request, answered with the job's page, or the form again with the problem.
+            do {
+                let record = try submitted(FormRequest.json(String(buffer: try await body(of: request))))
+                return Response(status: .seeOther, headers: [.location: "/jobs/\(record.id)?f=html"])
+            } catch let problem as Problem {
+                return Response(status: problem.status, headers: [.contentType: "text/html; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: pages.form(files: roots.netCDFFiles, error: problem.detail))))
+            }
+        }
+        get("/jobs") { request, _ in
+            let jobs = store.all().map(StatusInfo.init)
+            return try negotiated(request, html: { pages.jobList(jobs) }) { try json(JobList(jobs: jobs)) }
+        }
+        get("/jobs/:id") { request, context in
+            let status = StatusInfo(try job(context))
+            return try negotiated(request, html: { pages.job(status) }) { try json(status) }
+        }
         router.delete("/jobs/:id") { _, context in
             let id = try job(context).id
             return try json(StatusInfo(try store.dismiss(id)))
@@ -72,13 +93,27 @@ struct ServiceRoutes: Sendable {
     }
 
     private func submit(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: maxBodyBytes) } catch is NIOTooManyBytesError {
+        let record = try submitted(Data(buffer: try await body(of: request)))
+        // Jobs run asynchronously only (jobControlOptions): Prefer: respond-sync is answered as the standard says for
+        // such a process, with the job created; Preference-Applied names what was done when the client asked for it.
+        var headers: HTTPFields = [.location: "/jobs/\(record.id)"]
+        if request.headers[HTTPField.Name("Prefer")!]?.contains("respond-async") == true {
+            headers[HTTPField.Name("Preference-Applied")!] = "respond-async"
+        }
+        return try json(StatusInfo(record), status: .created, headers: headers)
+    }
+
+    /// The request's body, refused with 413 beyond ``maxBodyBytes``.
+    private func body(of request: Request) async throws -> ByteBuffer {
+        do { return try await request.body.collect(upTo: maxBodyBytes) } catch is NIOTooManyBytesError {
             throw Problem(status: .contentTooLarge, type: "about:blank", detail: "the request body is over \(maxBodyBytes) bytes")
         }
-        let inputs = try ExecutionRequest.parse(Data(buffer: body), models: models.names, roots: roots)
-        let record: JobRecord
-        do { record = try store.submit(inputs) } catch JobStoreError.queueFull(let limit, let retry) {
+    }
+
+    /// The job an execution request's body creates, or the problem with it.
+    private func submitted(_ body: Data) throws -> JobRecord {
+        let inputs = try ExecutionRequest.parse(body, models: models.names, roots: roots)
+        do { return try store.submit(inputs) } catch JobStoreError.queueFull(let limit, let retry) {
             var problem = Problem(status: .tooManyRequests, type: "about:blank",
                                   detail: "the queue holds \(limit) waiting jobs, its limit; try again later")
             problem.headers[.retryAfter] = "\(retry)"
@@ -88,13 +123,6 @@ struct ServiceRoutes: Sendable {
             problem.headers[.retryAfter] = "30"
             throw problem
         }
-        // Jobs run asynchronously only (jobControlOptions): Prefer: respond-sync is answered as the standard says for
-        // such a process, with the job created; Preference-Applied names what was done when the client asked for it.
-        var headers: HTTPFields = [.location: "/jobs/\(record.id)"]
-        if request.headers[HTTPField.Name("Prefer")!]?.contains("respond-async") == true {
-            headers[HTTPField.Name("Preference-Applied")!] = "respond-async"
-        }
-        return try json(StatusInfo(record), status: .created, headers: headers)
     }
 
     /// The result file of a successful job: whole, or one byte range (`Range`, honoured only when `If-Range`, if
@@ -207,4 +235,12 @@ private func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, he
 private func jsonObject(_ value: [String: Any], status: HTTPResponse.Status = .ok, contentType: String = "application/json") throws -> Response {
     let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
     return Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+/// HTML for a browser (`Accept: text/html` or `?f=html`), JSON otherwise.
+private func negotiated(_ request: Request, html: () throws -> String, json: () throws -> Response) throws -> Response {
+    guard HTMLPages.wanted(accept: request.headers[.accept], format: request.uri.queryParameters["f"].map(String.init)) else {
+        return try json()
+    }
+    return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: try html())))
 }

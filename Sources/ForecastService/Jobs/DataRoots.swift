@@ -43,6 +43,20 @@ struct DataRoots: Sendable {
         throw Problem.badRequest("\(field) '\(path)' does not exist in any data root", field: field)
     }
 
+    /// The NetCDF files directly inside the roots, by the names a request gives them (what the forecast form offers).
+    var netCDFFiles: [String] {
+        var names: [String] = []
+        for root in roots {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] where name.hasSuffix(".nc") && !names.contains(name) {
+                var isFolder: ObjCBool = false
+                if FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent(name), isDirectory: &isFolder), !isFolder.boolValue {
+                    names.append(name)
+                }
+            }
+        }
+        return names.sorted()
+    }
+
     /// True when `path` lies inside one of `folders`, as written.
     static func contains(_ path: String, in folders: [String]) -> Bool {
         let standard = (path as NSString).standardizingPath
