@@ -99,7 +99,7 @@ final class ServerProcess {
     /// `seconds` have passed; returns the status of a request made after the last wait, so that a test task
     /// starved past the deadline (other tests' blocking work holding the few cooperative threads of a 2-core
     /// machine) still asks the server once more instead of returning the answer from before it slept.
-    func readiness(seconds: Double = 60) async throws -> Int {
+    func readiness(seconds: Double = 180) async throws -> Int {
         let deadline = Date().addingTimeInterval(seconds)
         while true {
             let status = try await request("GET", "/v2/health/ready").status
