@@ -86,6 +86,16 @@ struct ServiceRoutes: Sendable {
         let links: [String] = []
     }
 
+    /// The job, which must have finished successfully (its result exists).
+    private func successfulJob(_ context: BasicRequestContext) throws -> JobRecord {
+        let record = try job(context)
+        guard record.status == .successful else {
+            throw Problem(status: .notFound, type: "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/result-not-ready",
+                          detail: "job \(record.id) is \(record.status.rawValue); results exist only for successful jobs")
+        }
+        return record
+    }
+
     private func job(_ context: BasicRequestContext) throws -> JobRecord {
         let id = context.parameters.get("id") ?? ""
         guard let record = store.job(id) else { throw Problem.notFound("no job '\(id)'") }
@@ -128,11 +138,7 @@ struct ServiceRoutes: Sendable {
     /// The result file of a successful job: whole, or one byte range (`Range`, honoured only when `If-Range`, if
     /// sent, names the current version by its ETag or Last-Modified); without `body` (HEAD) only the headers.
     private func results(_ request: Request, context: BasicRequestContext, body: Bool) async throws -> Response {
-        let record = try job(context)
-        guard record.status == .successful else {
-            throw Problem(status: .notFound, type: "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/result-not-ready",
-                          detail: "job \(record.id) is \(record.status.rawValue); results exist only for successful jobs")
-        }
+        let record = try successfulJob(context)
         let path = store.resultPath(record.id)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = attributes[.size] as? Int,
               let modified = attributes[.modificationDate] as? Date else {
@@ -166,11 +172,7 @@ struct ServiceRoutes: Sendable {
     /// day, default 1, or `time`, an index or a date), drawn as `forecastd plot` draws it. The result is this
     /// service's own output, so it is read in this process, off the event loop.
     private func quickLook(_ request: Request, context: BasicRequestContext, body: Bool) async throws -> Response {
-        let record = try job(context)
-        guard record.status == .successful else {
-            throw Problem(status: .notFound, type: "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/result-not-ready",
-                          detail: "job \(record.id) is \(record.status.rawValue); results exist only for successful jobs")
-        }
+        let record = try successfulJob(context)
         let query = request.uri.queryParameters
         guard let variable = query["var"].map(String.init), !variable.isEmpty else {
             throw Problem.badRequest("name the variable to draw: ?var=thetao (also depth=METRES, day=LEAD_DAY or time=INDEX|DATE)", field: "var")

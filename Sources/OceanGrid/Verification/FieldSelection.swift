@@ -131,7 +131,7 @@ public struct SelectedField: Sendable {
         let index: Int?
         switch choice {
         case .index(let i): index = dates.indices.contains(i) ? i : nil
-        case .date(let wanted): index = dates.firstIndex { abs($0.secondsSince1970 - wanted.secondsSince1970) < 60 }
+        case .date(let wanted): index = dates.firstIndex { SkillVerification.sameTime($0, wanted) }
         case .leadDay(let day): index = dates.firstIndex { lead($0) == day }
         }
         guard let index else {

@@ -68,6 +68,11 @@ public enum SkillVerification {
             }
             var base: [Int: [Float]] = [:]                            // the init per depth index
             let initVariable = try initSet.map { set in try matching(set, name, like: grid, truth: truthSet, t) }
+            // Each forecast's variable, checked once, and its valid dates.
+            let forecasts = try sets.map { set in
+                let v = try matching(set, name, like: grid, truth: truthSet, t)
+                return (v, try set.timeAxis(of: v)?.dates ?? [])
+            }
             for (d, depth) in grid.depths.enumerated() {
                 if let initSet, let initVariable {
                     base[d] = try grid.read(initSet, initVariable, time: 0, depth: d)
@@ -75,10 +80,8 @@ public enum SkillVerification {
                 for (ti, date) in truthDates.enumerated() {
                     guard let lead = leadDay(date, from: reference), lead >= 1, leads?.contains(lead) ?? true else { continue }
                     let truthField = try grid.read(truthSet, t, time: ti, depth: d)
-                    for (system, set) in zip(systems, sets) {
-                        let v = try matching(set, name, like: grid, truth: truthSet, t)
-                        guard let index = try set.timeAxis(of: v)?.dates.firstIndex(where: { abs($0.secondsSince1970 - date.secondsSince1970) < 60 })
-                        else { continue }
+                    for (system, (set, (v, dates))) in zip(systems, zip(sets, forecasts)) {
+                        guard let index = dates.firstIndex(where: { sameTime($0, date) }) else { continue }
                         let field = try grid.read(set, v, time: index, depth: d)
                         scores.append(score(system.name, name, depth, lead, date, field, truthField, base[d], grid))
                     }
@@ -106,11 +109,14 @@ public enum SkillVerification {
                           rmse: sums.rmse, bias: sums.bias, acc: sums.acc, cells: sums.cells, missing: sums.missing)
     }
 
-    /// Whole days from `reference` to `date`; nil when it is not a whole number of days.
+    /// Whole days from `reference` to `date`; nil when it is not a whole number of days (within a minute).
     static func leadDay(_ date: CFDateTime, from reference: CFDateTime) -> Int? {
-        let days = (date.secondsSince1970 - reference.secondsSince1970) / 86_400
-        return abs(days - days.rounded()) * 86_400 < 60 ? Int(days.rounded()) : nil
+        let days = ((date.secondsSince1970 - reference.secondsSince1970) / 86_400).rounded()
+        return sameTime(date, CFDateTime(secondsSince1970: reference.secondsSince1970 + days * 86_400, calendar: date.calendar)) ? Int(days) : nil
     }
+
+    /// Whether two times name the same moment, within the minute that files' rounding of times allows.
+    static func sameTime(_ a: CFDateTime, _ b: CFDateTime) -> Bool { abs(a.secondsSince1970 - b.secondsSince1970) < 60 }
 
     /// The init's single time, else the forecasts' common `forecast_reference_time`.
     static func referenceTime(_ initial: CFDataset?, _ forecasts: [CFDataset]) throws -> CFDateTime {
