@@ -4,7 +4,9 @@
 # daemon's pages; Python's numpy, xarray, netCDF4, cftime, safetensors, and onnx with onnxruntime for the
 # surrogate's parity tests, OpenVINO for the forward-pass benchmark, training/requirements.txt: CPU JAX, optax,
 # matplotlib for the training smoke test and the JAX-against-forecastd rollout check, and OWSLib to drive the
-# daemon as an OGC API client); with --python only those Python packages (the main job generates its sample model
+# daemon as an OGC API client; PyTorch (CPU) to export WenHai-structured ONNX files for the importer's tests, and
+# AeroBulk built with gfortran in its own environment (~/.cache/forecastd/aerobulk: it needs numpy < 2) to check
+# the WenHai flux recipe against); with --python only those Python packages (the main job generates its sample model
 # and inputs with them). Idempotent: what is present is left alone, and apt and pip are only consulted when
 # something is missing.
 set -euo pipefail
@@ -12,7 +14,7 @@ set -euo pipefail
 packages=(libopenblas-dev libnetcdf-dev libhdf5-dev libdeflate-dev netcdf-bin pkg-config)
 python=false
 case "${1:-}" in
-    --test) packages+=(cdo nco slurm-wlm wrk chromium); python=true ;;
+    --test) packages+=(cdo nco slurm-wlm wrk chromium gfortran python3-venv); python=true ;;
     --python) python=true ;;
 esac
 if $python; then
@@ -53,4 +55,25 @@ fi
 if [ "${1:-}" = --test ] && ! python3 -c "import owslib, requests" 2>/dev/null; then
     echo "installing: OWSLib (pip)"
     python3 -m pip install -q OWSLib requests || python3 -m pip install -q --break-system-packages OWSLib requests
+fi
+
+# PyTorch, CPU build: tools/reference/wenhai_torch.py exports WenHai-structured networks with torch.onnx.export.
+if [ "${1:-}" = --test ] && ! python3 -c "import torch" 2>/dev/null; then
+    echo "installing: torch, CPU build (pip)"
+    for source in "torch==2.13.0+cpu" "--index-url https://download.pytorch.org/whl/cpu torch" "torch"; do
+        # shellcheck disable=SC2086
+        python3 -m pip install -q $source 2>/dev/null || python3 -m pip install -q --break-system-packages $source 2>/dev/null \
+            && break
+    done
+fi
+
+# AeroBulk (aerobulk-python, Fortran): the reference for the flux recipe WenHai's published pipeline uses. It builds
+# only against numpy < 2 (numpy.distutils), so it gets an environment of its own.
+aerobulk="${FORECASTD_AEROBULK_ENV:-$HOME/.cache/forecastd/aerobulk}"
+if [ "${1:-}" = --test ] && ! "$aerobulk/bin/python" -c "import aerobulk, safetensors" 2>/dev/null; then
+    echo "installing: aerobulk-python in $aerobulk (pip, gfortran)"
+    python3 -m venv "$aerobulk"
+    "$aerobulk/bin/pip" install -q "numpy<2" setuptools wheel meson ninja safetensors "xarray<2024.7" "pandas<2.3"
+    "$aerobulk/bin/pip" install -q --no-build-isolation aerobulk-python
+    "$aerobulk/bin/pip" install -q "numpy<2"
 fi

@@ -19,7 +19,6 @@
 #define CX_MIN 0.1e-3      // floor of the transfer coefficients
 #define ZT 2.0             // height of air temperature and humidity [m]
 #define ZU 10.0            // height of the wind [m]
-#define ITERATIONS 5
 #define LN10 2.302585092994046
 
 static inline __attribute__((always_inline)) double max1(double a, double b) { return a > b ? a : b; }
@@ -61,7 +60,21 @@ static inline __attribute__((always_inline)) double cd_n10(double u) {
     return max1(cd, CX_MIN);
 }
 
-void fd_bulk_ncar(const float *const *in, float *const *out, long count) {
+// Specific humidity [kg/kg] from the dew point td [K] and pressure p [Pa] as MetPy's
+// specific_humidity_from_dewpoint computes it (WenHai's pipeline): Bolton's (1980) saturation vapour pressure
+// and the ratio of molecular weights of water and dry air.
+static inline __attribute__((always_inline)) double q_bolton(double td, double p) {
+    const double eps = 18.015268 / 28.96546;
+    double e = 611.2 * exp(17.67 * (td - T0) / (td - 29.65));
+    return eps * e / (p - (1.0 - eps) * e);
+}
+
+// The NCAR bulk formulae with what differs between recipes as parameters; each entry point below passes
+// constants, so the compiler unrolls the iterations and vectorises the loop for each.
+static inline __attribute__((always_inline)) void bulk_ncar(const float *const *in, float *const *out, long count,
+                                                           const int iterations, const int bolton,
+                                                           const double emissivity, const double evaporation_scale,
+                                                           const double precipitation_scale) {
     const float *sst = in[FD_BULK_SST], *us = in[FD_BULK_US], *vs = in[FD_BULK_VS], *u10 = in[FD_BULK_U10];
     const float *v10 = in[FD_BULK_V10], *msl = in[FD_BULK_MSL], *t2m = in[FD_BULK_T2M], *d2m = in[FD_BULK_D2M];
     const float *ssr = in[FD_BULK_SSR], *strd = in[FD_BULK_STRD], *mtpr = in[FD_BULK_MTPR];
@@ -76,7 +89,7 @@ void fd_bulk_ncar(const float *const *in, float *const *out, long count) {
         double du = u10[i] - us[i], dv = v10[i] - vs[i];
         double ub = max1(0.5, sqrt(du * du + dv * dv));
         double t_zt = t2m[i] + GAMMA_DRY * ZT;           // potential temperature at 2 m
-        double q_zt = q_sat(d2m[i], p);                   // specific humidity from the dew point
+        double q_zt = bolton ? q_bolton(d2m[i], p) : q_sat(d2m[i], p);  // specific humidity from the dew point
         double ssq = QSAT_SALT * q_sat(ts, p);
 
         // First guess: neutral coefficients, stability from the virtual temperature difference.
@@ -87,7 +100,7 @@ void fd_bulk_ncar(const float *const *in, float *const *out, long count) {
         double ch = max1(1e-3 * sqrt_cdn * (18.0 * stable + 32.7 * (1.0 - stable)), CX_MIN);
         double t_zu = max1(t_zt, 180.0), q_zu = max1(q_zt, 1e-6);
 
-        _Pragma("unroll") for (int it = 0; it < ITERATIONS; it++) {
+        _Pragma("unroll") for (int it = 0; it < iterations; it++) {
             double u_star = sqrt_cd * ub;
             double t_star = ch / sqrt_cd * (t_zu - ts);
             double q_star = ce / sqrt_cd * (q_zu - ssq);
@@ -117,13 +130,21 @@ void fd_bulk_ncar(const float *const *in, float *const *out, long count) {
         double e = rho * ce * ub * (ssq - q_zu);
         double lvap = (2.501 - 0.00237 * (ts - T0)) * 1e6;
         double ts2 = ts * ts;
-        ql[i] = EMISS_W * (strd[i] - STEFAN * ts2 * ts2);
+        ql[i] = emissivity * (strd[i] - STEFAN * ts2 * ts2);
         qsw[i] = ssr[i];
         qh[i] = rho * (CP_DRY + CP_VAP * q_zu) * ch * ub * (t_zu - ts);
         qe[i] = -lvap * e;
         taux[i] = tau * du;
         tauy[i] = tau * dv;
-        evap[i] = e;
-        precip[i] = mtpr[i];
+        evap[i] = evaporation_scale * e;
+        precip[i] = precipitation_scale * mtpr[i];
     }
+}
+
+void fd_bulk_ncar(const float *const *in, float *const *out, long count) {
+    bulk_ncar(in, out, count, 5, 0, EMISS_W, 1.0, 1.0);
+}
+
+void fd_bulk_wenhai(const float *const *in, float *const *out, long count) {
+    bulk_ncar(in, out, count, 4, 1, 1.0, -1e-3, 1e-3);
 }

@@ -82,6 +82,17 @@ struct QuantizeOption: ParsableArguments {
     func bits() throws -> [OceanVariable: Int] { try withFlags { try ForecastRequest.quantizeBits(entries: entries) } }
 }
 
+/// `--accumulation-period`: what the forcing's accumulated fields sum over, for run, batch and simulate.
+struct AccumulationOption: ParsableArguments {
+    @Option(name: .customLong("accumulation-period"),
+            help: ArgumentHelp("The period the forcing's accumulated fields (radiation in J m-2, precipitation in m) sum over, e.g. 1h or 24h.",
+                               discussion: "Needed for such fields when the file's cell_methods does not state it: ERA5's daily statistics of hourly data accumulate over 1h."))
+    var text: String?
+
+    /// The period, nil when not given.
+    func period() throws -> AccumulationPeriod? { try text.map { text in try withFlags { try ForecastRequest.accumulationPeriod(text) } } }
+}
+
 /// A grid given on the command line as HEIGHTxWIDTH (latitudes x longitudes).
 enum GridOption {
     /// The grid in `text`, nil when `text` is nil.

@@ -75,4 +75,18 @@ struct ForecastRequestTests {
         request.encoding = .int16
         #expect { try request.validate() } throws: { ($0 as? ForecastRequestError)?.field == .quantize }
     }
+
+    @Test("Accumulation periods: 1h, 24h, 1d, 90min, 3600s; CF cell_methods intervals of a sum; anything else refused")
+    func accumulationPeriods() throws {
+        for (text, seconds) in [("1h", 3_600.0), ("24h", 86_400), ("1d", 86_400), ("90min", 5_400), ("3600s", 3_600), (" 3 h", 10_800)] {
+            #expect(try ForecastRequest.accumulationPeriod(text).seconds == seconds, "\(text)")
+        }
+        for text in ["soon", "0h", "40d", "h", "-1h", "1 fortnight", ""] {
+            #expect(throws: ForecastRequestError.self, "\(text)") { try ForecastRequest.accumulationPeriod(text) }
+        }
+        #expect(AccumulationPeriod(cellMethods: "time: sum (interval: 1 hour)")?.seconds == 3_600)
+        #expect(AccumulationPeriod(cellMethods: "time: mean (interval: 1 day) time: sum (interval: 3 hours)")?.seconds == 10_800)
+        #expect(AccumulationPeriod(cellMethods: "time: sum") == nil)
+        #expect(AccumulationPeriod(cellMethods: "time: mean (interval: 1 hour)") == nil)
+    }
 }

@@ -111,6 +111,47 @@ struct ForeignInputTests {
         #expect(ignored.status == 0, "\(ignored.output)")
     }
 
+    @Test("Radiation in J m-2 (ERA5's accumulations): refused without a period; over a stated or cell_methods period, the W m-2 forecast")
+    func accumulatedRadiation() throws {
+        let folder = try HostileInputTests.copy()
+        let plain = try HostileInputTests.run(folder, out: folder + "/plain.nc")
+        try #require(plain.status == 0, "\(plain.output)")
+        // Hourly accumulations, as ERA5's daily statistics of hourly data hold them: W m-2 x 3600 s.
+        try Self.python("""
+            d = xr.open_dataset(sys.argv[1] + '/forcing.nc')
+            for v in ['ssr', 'strd']:
+                d[v] = d[v] * 3600
+                d[v].attrs['units'] = 'J m**-2'
+            d.to_netcdf(sys.argv[1] + '/hourly.nc')
+            d['ssr'].attrs['cell_methods'] = 'time: mean (interval: 1 day) time: sum (interval: 1 hour)'
+            d['strd'].attrs['cell_methods'] = 'time: sum (interval: 1 hour)'
+            d.to_netcdf(sys.argv[1] + '/stated.nc')
+            """, [folder])
+        func run(_ forcing: String, _ extra: [String]) throws -> (status: Int32, output: String) {
+            let r = try #require(Scratch.run(Scratch.forecastd!, ["run", "--model", folder, "--init", folder + "/init.nc",
+                                                                   "--forcing", folder + "/" + forcing, "--days", "3", "--threads", "1",
+                                                                   "--out", folder + "/\(forcing)-\(extra.count).nc"] + extra))
+            return (r.status, r.output)
+        }
+        let unstated = try run("hourly.nc", [])
+        #expect(unstated.status == 65 && unstated.output.contains("ssr") && unstated.output.contains("--accumulation-period"), "\(unstated.output)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/hourly.nc-0.nc"))
+        let stated = try run("hourly.nc", ["--accumulation-period", "1h"])
+        #expect(stated.status == 0 && stated.output.contains("accumulated over 1 h"), "\(stated.output)")
+        let described = try run("stated.nc", [])
+        #expect(described.status == 0 && described.output.contains("cell_methods"), "\(described.output)")
+        let conflicting = try run("stated.nc", ["--accumulation-period", "24h"])
+        #expect(conflicting.status == 65 && conflicting.output.contains("24 h"), "\(conflicting.output)")
+        let nonsense = try run("hourly.nc", ["--accumulation-period", "soon"])
+        #expect(nonsense.status == 64 && nonsense.output.contains("--accumulation-period"), "\(nonsense.output)")
+        // x 3600 then / 3600 in float32 moves a field by an ulp at most: the forecast is the W m-2 one within 1e-5.
+        for output in ["hourly.nc-2.nc", "stated.nc-0.nc"] {
+            let compare = try #require(Scratch.run(Scratch.forecastd!, ["compare", folder + "/plain.nc", folder + "/" + output,
+                                                                         "--rtol", "1e-5", "--atol", "1e-6"]))
+            #expect(compare.status == 0, "\(output): \(compare.output.suffix(800))")
+        }
+    }
+
     @Test("An NCO latitude subset and an xarray copy with one value changed: compared as files, differences reported (exit 1)",
           .enabled(if: Scratch.has("ncks"), "needs NCO"))
     func editedCopies() throws {

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Independent float64 numpy implementation of the NCAR bulk formulae (Large & Yeager 2004, 2009), written
 from the papers in the form AeroBulk's NCAR `noskin` algorithm uses (air temperature and humidity at 2 m,
-wind at 10 m relative to the surface current, bulk SST, 5 iterations), for checking forecastd's BulkFluxes.
-(aerobulk-python itself does not build here: it needs numpy.distutils, which numpy 2 removed.)
+wind at 10 m relative to the surface current, bulk SST), for checking forecastd's BulkFluxes, in both recipes:
+"forecastd" (5 iterations, Goff humidity, emissivity 0.98, rates in kg m-2 s-1) and "wenhai", what WenHai's
+published pipeline feeds its network (4 iterations, humidity as MetPy's specific_humidity_from_dewpoint,
+ql = strd - sigma SST^4, evaporation and precipitation in m/s with evaporation negative out of the ocean).
 
-Usage: bulk_fluxes.py --make-inputs N OUT.safetensors     random realistic inputs (seeded)
-       bulk_fluxes.py IN.safetensors OUT.safetensors       fluxes of the inputs"""
+Usage: bulk_fluxes.py --make-inputs N OUT.safetensors            random realistic inputs (seeded)
+       bulk_fluxes.py IN.safetensors OUT.safetensors [--wenhai]   fluxes of the inputs"""
 import sys
 
 import numpy as np
@@ -34,6 +36,14 @@ def q_sat(t, p):
     return EPS * e / (p - (1 - EPS) * e)
 
 
+def q_metpy(td, p):
+    """Specific humidity from the dew point as MetPy computes it: Bolton (1980) vapour pressure, the ratio of the
+    molecular weights of water and dry air."""
+    eps = 18.015268 / 28.96546
+    e = 611.2 * np.exp(17.67 * (td - T0) / (td - 29.65))
+    return eps * e / (p - (1 - eps) * e)
+
+
 def psi_m(zeta):
     """Large & Yeager (2004) eq. 8: stable -5 zeta; unstable Paulson's form with x = (1 - 16 zeta)^(1/4)."""
     x = np.maximum(np.sqrt(np.abs(1 - 16 * zeta)), 1) ** 0.5
@@ -51,12 +61,12 @@ def cd_neutral(u):
     return np.maximum(np.where(u < 33, 1e-3 * (2.7 / u + 0.142 + u / 13.09 - 3.14807e-10 * u ** 6), 2.34e-3), CMIN)
 
 
-def fluxes(sst, us, vs, u10, v10, msl, t2m, d2m, ssr, strd, mtpr):
+def fluxes(sst, us, vs, u10, v10, msl, t2m, d2m, ssr, strd, mtpr, wenhai=False):
     ts = sst + T0
     du, dv = u10 - us, v10 - vs
     ub = np.maximum(0.5, np.hypot(du, dv))
     t_zt = t2m + LAPSE * ZT
-    q_zt = q_sat(d2m, msl)
+    q_zt = q_metpy(d2m, msl) if wenhai else q_sat(d2m, msl)
     ssq = SALT * q_sat(ts, msl)
     stable = (t_zt * (1 + CTV * q_zt) - ts * (1 + CTV * ssq) > 0).astype(float)
     cdn = cd_neutral(ub)
@@ -64,7 +74,7 @@ def fluxes(sst, us, vs, u10, v10, msl, t2m, d2m, ssr, strd, mtpr):
     ce = np.maximum(34.6e-3 * np.sqrt(cdn), CMIN)
     ch = np.maximum(1e-3 * np.sqrt(cdn) * (18 * stable + 32.7 * (1 - stable)), CMIN)
     t_zu, q_zu = np.maximum(t_zt, 180), np.maximum(q_zt, 1e-6)
-    for _ in range(5):
+    for _ in range(4 if wenhai else 5):
         u_star = np.sqrt(cd) * ub
         t_star = ch / np.sqrt(cd) * (t_zu - ts)
         q_star = ce / np.sqrt(cd) * (q_zu - ssq)
@@ -85,6 +95,10 @@ def fluxes(sst, us, vs, u10, v10, msl, t2m, d2m, ssr, strd, mtpr):
         ce = np.maximum(cen * np.sqrt(cd / cdn) / (1 + cen * x), CMIN)
     rho = np.maximum(msl / (R_DRY * t_zu * (1 + CTV * q_zu)), 0.8)
     evap = rho * ce * ub * (ssq - q_zu)
+    if wenhai:
+        return {"ql": strd - SIGMA * ts ** 4, "ssr": ssr, "qh": rho * (CP_DRY + CP_VAP * q_zu) * ch * ub * (t_zu - ts),
+                "qe": -(2.501 - 0.00237 * sst) * 1e6 * evap, "taux": rho * cd * ub * du, "tauy": rho * cd * ub * dv,
+                "evap": -evap / 1000, "mtpr": mtpr / 1000}
     return {
         "ql": EMISSIVITY * (strd - SIGMA * ts ** 4),
         "ssr": ssr,
@@ -120,7 +134,7 @@ def main():
         make_inputs(int(sys.argv[2]), sys.argv[3])
         return
     data = load_file(sys.argv[1])
-    out = fluxes(*(data[name].astype(np.float64) for name in INPUTS))
+    out = fluxes(*(data[name].astype(np.float64) for name in INPUTS), wenhai="--wenhai" in sys.argv)
     save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in out.items()}, sys.argv[2])
 
 

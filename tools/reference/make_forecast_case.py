@@ -32,13 +32,9 @@ def main():
     norm = load_file(os.path.join(args.model, "normalization.safetensors"))
     lat, lon = norm["latitude"] + args.shift_latitudes, norm["longitude"]
     levels = np.array(cfg["forecast"]["levels"])
-    rng = np.random.default_rng(args.seed)
     ny, nx, nz = len(lat), len(lon), len(levels)
     y, x = np.meshgrid(np.linspace(0, 1, ny), np.linspace(0, 1, nx), indexing="ij")
-    bathymetry = 4000 * (0.6 + 0.4 * np.sin(3 * x + 1) * np.cos(2 * y)) - 400 * rng.random((ny, nx))
-    bathymetry[: ny // 5, : nx // 4] = 0                          # a coast in one corner
-    bathymetry[ny // 2, nx // 2: nx // 2 + 3] = 5                  # a small island
-    ocean = bathymetry[None] > levels[:, None, None]               # [depth, y, x]
+    ocean = ocean_mask(ny, nx, levels, args.seed)
     start = datetime.datetime.fromisoformat(args.start)
     hours = (start - datetime.datetime(1950, 1, 1)).total_seconds() / 3600
 
@@ -104,6 +100,17 @@ def main():
             v = d.createVariable(name, "f4", ("time", "latitude", "longitude"))
             v.units = units
             v[:] = values.astype(np.float32)
+
+
+def ocean_mask(ny, nx, levels, seed=5):
+    """True over the ocean, [depth, y, x]: a seeded bathymetry deeper than each level, a coast in one corner
+    and a small island."""
+    rng = np.random.default_rng(seed)
+    y, x = np.meshgrid(np.linspace(0, 1, ny), np.linspace(0, 1, nx), indexing="ij")
+    bathymetry = 4000 * (0.6 + 0.4 * np.sin(3 * x + 1) * np.cos(2 * y)) - 400 * rng.random((ny, nx))
+    bathymetry[: ny // 5, : nx // 4] = 0
+    bathymetry[ny // 2, nx // 2: nx // 2 + 3] = 5
+    return bathymetry[None] > np.asarray(levels)[:, None, None]
 
 
 def coordinates(d, lat, lon):

@@ -49,6 +49,14 @@ FORECAST_CONFIGS = {
                                 18.496, 21.599, 25.211, 29.445, 34.434, 40.344, 47.374, 55.764, 65.807, 77.854,
                                 92.326, 109.73], "normalization": "minmax"},
         "_latitudes": [-89.875 + 0.25 * i for i in range(720)], "_longitudes": [-179.875 + 0.25 * i for i in range(1440)]},
+    # WenHai's published size: GLORYS 1/12 degree (2041 x 4320 from 80S), 23 levels to 643.6 m (23 of GLORYS's
+    # levels; which 23 does not change the cost), with the hyperparameters its authors' launch scripts suggest
+    # (dim 768, patch 8, window 7, 12 heads, 12 blocks).
+    "wenhai-full": config(2041, 4320, 93, 8, 8, 768, [12], [12], 7, 32) | {
+        "forecast": {"levels": [0.494, 2.646, 5.078, 7.93, 11.405, 15.81, 21.599, 29.445, 40.344, 55.764, 77.854, 92.326,
+                                109.73, 130.67, 155.85, 186.13, 222.48, 266.04, 318.13, 380.21, 453.94, 541.09, 643.57],
+                     "normalization": "minmax"},
+        "_latitudes": [-80 + i / 12 for i in range(2041)], "_longitudes": [-180 + i / 12 for i in range(4320)]},
 }
 BENCHMARK_CONFIGS = {
     "sample": config(128, 128, 21, 8, 4, 96, [6], [3], 8, 32),

@@ -37,4 +37,10 @@ enum {
 /// NaN inputs (land) give NaN outputs.
 void fd_bulk_ncar(const float *const *inputs, float *const *outputs, long count);
 
+/// The same formulae as WenHai's published pipeline feeds its network (AeroBulk's `noskin` NCAR with 4 iterations,
+/// specific humidity from the dew point as MetPy computes it): net longwave strd - sigma SST^4 without an
+/// emissivity, evaporation in m/s negative when the ocean loses water (AeroBulk's sign, divided by 1000) and
+/// precipitation in m/s (the rate divided by 1000). Same inputs and output order as fd_bulk_ncar.
+void fd_bulk_wenhai(const float *const *inputs, float *const *outputs, long count);
+
 #endif

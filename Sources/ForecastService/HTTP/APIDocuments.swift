@@ -62,6 +62,8 @@ struct APIDocuments: Sendable {
          "quantize": ["title": "Significant bits kept (BitRound): one number, or one per variable",
                       "schema": ["oneOf": [["type": "integer", "minimum": 1, "maximum": 23],
                                            ["type": "object", "additionalProperties": ["type": "integer", "minimum": 1, "maximum": 23]]]]],
+         "accumulation_period": ["title": "What the forcing's accumulated fields (J m-2, m) sum over, e.g. 1h, when its cell_methods does not say",
+                                 "schema": ["type": "string", "pattern": "^[0-9.]+ ?(s|min|h|d)$"]],
          "forcing_mode": ["schema": ["type": "string", "enum": ["strict", "persist", "climatology"], "default": "strict"]],
          "variables": ["schema": ["type": "object", "additionalProperties": ["type": "string"]]],
          "precision": ["title": "The network's precision (default: the service's --precision, else the model's declared one, else fp32)",

@@ -93,6 +93,7 @@ enum ExecutionRequest {
                                pack: try choice("pack"), forcingMode: try choice("forcing_mode") ?? .strict, variables: variables,
                                start: try string("start"), precision: try choice("precision"))
         parsed.quantize = quantize
+        parsed.accumulationPeriod = try string("accumulation_period")
         if let precision = parsed.precision {
             do { _ = try precision.resolve() } catch {
                 throw Problem.badRequest("\(error)", field: "/inputs/precision")

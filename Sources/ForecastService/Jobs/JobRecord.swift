@@ -39,9 +39,12 @@ public struct JobInputs: Codable, Sendable, Equatable {
     public var precision: PrecisionChoice?
     /// Significant bits kept per state variable (BitRound); nil or empty: lossless.
     public var quantize: [String: Int]?
+    /// The period the forcing's accumulated fields sum over ("1h"), when the file does not state it.
+    public var accumulationPeriod: String?
 
     enum CodingKeys: String, CodingKey {
         case model, initial = "init", forcing, days, deflate, pack, forcingMode = "forcing_mode", variables, start, precision, quantize
+        case accumulationPeriod = "accumulation_period"
     }
 
     /// The forecast these inputs ask for, with the model in `modelFolder`, written to `output`.
@@ -55,6 +58,7 @@ public struct JobInputs: Codable, Sendable, Equatable {
         request.start = start
         request.precision = precision
         request.quantizeBits = try ForecastRequest.quantizeBits(entries: (quantize ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+        request.accumulation = try accumulationPeriod.map(ForecastRequest.accumulationPeriod)
         return request
     }
 }

@@ -38,8 +38,10 @@ public final class AtmosphereForcing {
         ("mtpr", ["precipitation_flux"], ["mtpr", "pr", "tp"], .precipitation),
     ]
 
-    /// Opens `path` and checks every variable against the model's grid.
-    public init(path: String, model: some OceanStateGrid, names: [String: String] = [:]) throws {
+    /// Opens `path` and checks every variable against the model's grid. An accumulated field (J m-2, m of water)
+    /// is converted over the period its `cell_methods` states, else over `accumulation`; when both say, they must
+    /// agree, and when neither does it is refused.
+    public init(path: String, model: some OceanStateGrid, names: [String: String] = [:], accumulation: AccumulationPeriod? = nil) throws {
         self.path = path
         dataset = try CFDataset(path: path)
         height = model.latitudes.count
@@ -64,8 +66,14 @@ public final class AtmosphereForcing {
                 }
                 dates = axis.dates
             }
-            let (scale, offset, note) = try entry.quantity.requireConversion(from: try v.attributes()["units"]?.text ?? "",
-                                                                             path: path, variable: v.name)
+            let attributes = try v.attributes()
+            let stated = attributes["cell_methods"]?.text.flatMap(AccumulationPeriod.init(cellMethods:))
+            if let stated, let accumulation, stated.seconds != accumulation.seconds {
+                throw ForecastError.inputData(path: path, variable: v.name, detail: "accumulates over \(stated) by its \(stated.source), "
+                                              + "but the request says \(accumulation); correct one of them")
+            }
+            let (scale, offset, note) = try entry.quantity.requireConversion(from: attributes["units"]?.text ?? "", path: path,
+                                                                             variable: v.name, accumulation: stated ?? accumulation)
             if let note { notes.append(note) }
             variables.append(v)
             conversions.append((scale, offset))

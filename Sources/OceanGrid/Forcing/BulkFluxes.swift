@@ -37,23 +37,45 @@ public enum BulkFluxes {
     /// Cells one task handles.
     static let grain = 4096
 
+    /// The flux recipe a model was trained with: the same formulae, with the details that differ between
+    /// pipelines. A model must be fed the fluxes it learnt from, so its folder names its recipe.
+    public enum Recipe: String, Sendable, CaseIterable {
+        /// forecastd's own (its models and the stepper): 5 iterations, specific humidity from the dew point by
+        /// Goff (1957), net longwave with sea-water emissivity 0.98, evaporation and precipitation in
+        /// kg m-2 s-1, evaporation positive out of the ocean.
+        case forecastd
+        /// What WenHai's published pipeline feeds its network: 4 iterations, humidity as MetPy computes it,
+        /// net longwave strd - sigma SST^4, evaporation and precipitation in m/s, evaporation negative when the
+        /// ocean loses water (AeroBulk's sign).
+        case wenhai
+
+        /// Whether every channel is zero on land once normalised, the shortwave and precipitation that pass
+        /// through from the atmosphere included (WenHai multiplies its fluxes by the surface mask); forecastd's
+        /// own models were trained with those two channels over land as the atmosphere gives them.
+        public var zeroOnLand: Bool { self == .wenhai }
+    }
+
     /// fluxes[channel, cell] from the SST (degC), the surface currents (m/s) and one atmospheric day, each with
     /// one value per cell; `fluxes` is `[8, cells]` (any shape whose last dimensions hold the cells works, as
     /// long as it is contiguous with 8 x cells elements). NaN in (land) gives NaN out.
     public static func compute(sst: Tensor, us: Tensor, vs: Tensor, atmosphere a: AtmosphereDay, into fluxes: Tensor,
-                               pool: ThreadPool = .shared) {
+                               recipe: Recipe = .forecastd, pool: ThreadPool = .shared) {
         let cells = sst.count
         let inputs = [sst, us, vs, a.u10, a.v10, a.msl, a.t2m, a.d2m, a.ssr, a.strd, a.mtpr]
         precondition(inputs.allSatisfy { $0.count == cells && $0.isContiguous }, "bulk fluxes: every field needs \(cells) contiguous values")
         precondition(fluxes.count == channels.count * cells && fluxes.isContiguous, "bulk fluxes: output of \(fluxes.shape) for \(cells) cells")
         let inputPointers = inputs.map { UnsafePointer($0.pointer) }
         let outputBase = fluxes.pointer
+        let kernel = switch recipe {
+        case .forecastd: fd_bulk_ncar
+        case .wenhai: fd_bulk_wenhai
+        }
         pool.parallelRanges(cells, grain: grain) { range in
             withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: inputPointers.count) { ins in
                 withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>?.self, capacity: channels.count) { outs in
                     for (i, p) in inputPointers.enumerated() { ins[i] = p + range.lowerBound }
                     for c in 0..<channels.count { outs[c] = outputBase + c * cells + range.lowerBound }
-                    fd_bulk_ncar(ins.baseAddress, outs.baseAddress, range.count)
+                    kernel(ins.baseAddress, outs.baseAddress, range.count)
                 }
             }
         }

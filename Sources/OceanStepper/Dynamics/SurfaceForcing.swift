@@ -22,7 +22,8 @@ final class SurfaceForcing {
     private var loaded: CFDateTime?
     private var applied = false
 
-    init(_ forcing: StepperConfiguration.Forcing?, grid: StepperGrid, atmosphere file: String?, path: String) throws {
+    init(_ forcing: StepperConfiguration.Forcing?, grid: StepperGrid, atmosphere file: String?, accumulation: AccumulationPeriod? = nil,
+         path: String) throws {
         self.grid = grid
         tau0 = forcing?.tau0 ?? 0.1
         let cells = grid.ny * grid.nx
@@ -34,7 +35,7 @@ final class SurfaceForcing {
         case "gyre": kind = .gyre
         case "bulk":
             if let file {
-                kind = .file(try AtmosphereForcing(path: file, model: grid))
+                kind = .file(try AtmosphereForcing(path: file, model: grid, accumulation: accumulation))
             } else {
                 kind = .synthetic(SyntheticAtmosphere(latitudes: grid.latitudes, longitudes: grid.longitudes, seed: forcing?.seed ?? 1))
             }

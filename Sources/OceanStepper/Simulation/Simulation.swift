@@ -28,7 +28,8 @@ public enum Simulation {
         let identity = try runIdentity(request)
         let resumed = try resumption(request, identity: identity, stepper: stepper)
         let start = try resumed.map(\.reference) ?? setInitialState(stepper, request: request, configuration: setup.configuration)
-        let forcing = try SurfaceForcing(setup.configuration.forcing, grid: setup.grid, atmosphere: request.forcing, path: path)
+        let forcing = try SurfaceForcing(setup.configuration.forcing, grid: setup.grid, atmosphere: request.forcing,
+                                         accumulation: request.accumulation, path: path)
         var layout = ForecastLayout(latitudes: setup.grid.latitudes, longitudes: setup.grid.longitudes, depths: setup.grid.levels,
                                     variables: OceanVariable.allCases.map(Self.outputVariable), referenceTime: start)
         layout.title = "forecastd stepper daily means"

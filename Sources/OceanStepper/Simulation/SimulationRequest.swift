@@ -1,3 +1,5 @@
+import OceanGrid
+
 /// What `forecastd simulate --config` runs.
 public struct SimulationRequest: Sendable {
     public var configuration: String
@@ -5,6 +7,8 @@ public struct SimulationRequest: Sendable {
     public var initial: String?
     /// Atmosphere file for `bulk` forcing.
     public var forcing: String?
+    /// The period the atmosphere file's accumulated fields sum over, when the file does not state it.
+    public var accumulation: AccumulationPeriod?
     /// The initial state file's time to start from; needed when it holds several times.
     public var start: String?
     public var days: Int

@@ -39,7 +39,7 @@ struct ForecastInputs {
         }
         model = try loading.get()
         initial = try InitialState.read(path: request.initial, model: model, names: request.stateNames, start: request.start)
-        forcing = try AtmosphereForcing(path: request.forcing, model: model)
+        forcing = try AtmosphereForcing(path: request.forcing, model: model, accumulation: request.accumulation)
         maskNote = model.trainingMask?.disagreement(with: initial.state, path: request.initial)
         if request.forcingMode == .strict {
             let missing = forcing.missingDays(after: initial.referenceTime, days: request.days)

@@ -8,7 +8,9 @@ import Tensor
 /// - the depth levels of the state channels, laid out as WenHai's: `uo[L], vo[L], thetao[L], so[L], zos`;
 /// - per state channel, the normalisation `(x - offset) / scale` (min-max or z-score, both written this way)
 ///   and the physical clip range; per flux channel, its normalisation;
-/// - the latitudes and longitudes of the grid the model was trained on.
+/// - the latitudes and longitudes of the grid the model was trained on;
+/// - the bulk-flux recipe the model was trained with (`"fluxes"`, ``BulkFluxes/Recipe``; forecastd's by default)
+///   and, optionally, the range normalised fluxes are clipped to (`"flux_range"`, WenHai's [0, 1]).
 public struct ForecastModel: Sendable, OceanStateGrid {
     /// The network.
     public let surrogate: Surrogate
@@ -24,6 +26,10 @@ public struct ForecastModel: Sendable, OceanStateGrid {
     public let stateOffset: [Float], stateScale: [Float], stateLower: [Float], stateUpper: [Float]
     /// Per flux channel: normalisation offset and scale.
     public let fluxOffset: [Float], fluxScale: [Float]
+    /// The fluxes the network was trained with.
+    public let fluxRecipe: BulkFluxes.Recipe
+    /// Normalised fluxes are clipped to this range, when the model says so.
+    public let fluxRange: ClosedRange<Float>?
     /// The grid the model expects.
     public let latitudes: [Double], longitudes: [Double]
 
@@ -36,6 +42,8 @@ public struct ForecastModel: Sendable, OceanStateGrid {
         let block = try Self.forecastBlock(configPath)
         levels = block.levels
         normalizationKind = block.normalization
+        fluxRecipe = block.recipe
+        fluxRange = block.range
         let c = surrogate.configuration
         func bad(_ detail: String) -> SurrogateError { .configuration(path: configPath, detail: detail) }
         trainingMask = try TrainingMask.load(folder: folder, channels: c.stateChannels, height: c.grid.height, width: c.grid.width)
@@ -99,6 +107,13 @@ public struct ForecastModel: Sendable, OceanStateGrid {
     private struct Block: Decodable {
         var levels: [Double]
         var normalization: String
+        var fluxes: String?
+        var fluxRange: [Float]?
+
+        enum CodingKeys: String, CodingKey { case levels, normalization, fluxes, fluxRange = "flux_range" }
+
+        var recipe: BulkFluxes.Recipe { fluxes.flatMap(BulkFluxes.Recipe.init(rawValue:)) ?? .forecastd }
+        var range: ClosedRange<Float>? { fluxRange.map { $0[0]...$0[1] } }
     }
 
     private static func forecastBlock(_ path: String) throws -> Block {
@@ -110,6 +125,13 @@ public struct ForecastModel: Sendable, OceanStateGrid {
         }
         guard ["minmax", "zscore"].contains(block.normalization) else {
             throw SurrogateError.configuration(path: path, detail: "forecast.normalization is '\(block.normalization)', expected minmax or zscore")
+        }
+        if let recipe = block.fluxes, BulkFluxes.Recipe(rawValue: recipe) == nil {
+            throw SurrogateError.configuration(path: path, detail: "forecast.fluxes is '\(recipe)', a flux recipe forecastd does not "
+                                                   + "compute (it computes \(BulkFluxes.Recipe.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        if let range = block.fluxRange, !(range.count == 2 && range.allSatisfy(\.isFinite) && range[0] < range[1]) {
+            throw SurrogateError.configuration(path: path, detail: "forecast.flux_range is \(range), expected [lower, upper] with lower below upper")
         }
         return block
     }

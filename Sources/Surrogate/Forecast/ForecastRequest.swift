@@ -11,7 +11,7 @@ public struct ForecastRequest: Sendable, Equatable {
     /// The request's fields by neutral names (the daemon's JSON input names).
     public enum Field: String, Sendable, CaseIterable {
         case model, initial = "init", forcing, output, days, deflate, pack, forcingMode = "forcing_mode", variables, start, precision,
-             quantize
+             quantize, accumulationPeriod = "accumulation_period"
     }
 
     /// Forecast lengths a request may ask for, in days.
@@ -38,6 +38,8 @@ public struct ForecastRequest: Sendable, Equatable {
     /// Significant bits of the float32 output kept per state variable (netCDF-C's BitRound quantization, recorded
     /// as `_QuantizeBitRoundNumberOfSignificantBits`); variables absent here are stored losslessly.
     public var quantizeBits: [OceanVariable: Int] = [:]
+    /// The period the forcing's accumulated fields (J m-2, m of water) sum over, when the file does not state it.
+    public var accumulation: AccumulationPeriod?
     /// Record the inputs' identity (``InputIdentity``) in the output, so that a batch can tell whether an existing
     /// output was computed from the same files.
     public var recordInputs = false
@@ -87,6 +89,15 @@ public struct ForecastRequest: Sendable, Equatable {
         if !quantizeBits.isEmpty && encoding == .int16 {
             throw ForecastRequestError(field: .quantize, problem: "applies to float32 output; int16 packing rounds the values already")
         }
+    }
+
+    /// The accumulation period in `text` ("1h", "24h", "3600s"), as the request states it.
+    public static func accumulationPeriod(_ text: String) throws -> AccumulationPeriod {
+        guard let period = AccumulationPeriod(parsing: text, source: "stated by the request") else {
+            throw ForecastRequestError(field: .accumulationPeriod, problem: "takes a period such as 1h, 24h or 3600s, from a minute "
+                                       + "to 31 days; got '\(text)'")
+        }
+        return period
     }
 
     /// Bits to keep per variable from `BITS` (every state variable) or `VARIABLE=BITS` entries, e.g. `12` or

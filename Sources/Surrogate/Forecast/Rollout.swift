@@ -64,16 +64,20 @@ public final class Rollout {
     /// The physical field of `channel` as `[H * W]` (a view).
     func channel(_ index: Int) -> Tensor { physical.reshaped(Dimensions(physical.count)).slice(0, (index * plane)..<((index + 1) * plane)) }
 
-    /// Computes the day's bulk fluxes from the current state and normalises them (land 0). Returns nothing;
+    /// Computes the day's bulk fluxes from the current state by the model's recipe and normalises them (land 0
+    /// where the recipe says so or the flux is undefined, clipped to the model's flux range when it has one).
+    /// Returns nothing;
     /// the next ``advance(day:)`` uses them.
     public func computeFluxes(atmosphere: AtmosphereDay) {
         let sst = channel(model.channel(.thetao)), us = channel(model.channel(.uo)), vs = channel(model.channel(.vo))
-        BulkFluxes.compute(sst: sst, us: us, vs: vs, atmosphere: atmosphere, into: fluxes, pool: pool)
+        BulkFluxes.compute(sst: sst, us: us, vs: vs, atmosphere: atmosphere, into: fluxes, recipe: model.fluxRecipe, pool: pool)
         let pf = fluxes.pointer, offset = model.fluxOffset, scale = model.fluxScale, plane = plane
+        let lower = model.fluxRange?.lowerBound ?? -.infinity, upper = model.fluxRange?.upperBound ?? .infinity
+        let land: Float = model.fluxRecipe.zeroOnLand ? 0 : 1, ocean = ocean.pointer + model.channel(.thetao) * plane
         pool.parallelFor(model.fluxOffset.count) { c, _ in
             for i in (c * plane)..<((c + 1) * plane) {
                 let v = (pf[i] - offset[c]) / scale[c]
-                pf[i] = v.isNaN ? 0 : v
+                pf[i] = v.isNaN || max(ocean[i - c * plane], land) == 0 ? 0 : min(max(v, lower), upper)
             }
         }
     }

@@ -54,6 +54,8 @@ struct Batch: ParsableCommand {
 
     @OptionGroup var quantize: QuantizeOption
 
+    @OptionGroup var accumulation: AccumulationOption
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -71,6 +73,7 @@ struct Batch: ParsableCommand {
         request.forcingMode = forcingMode
         request.precision = precision.precision
         request.quantizeBits = try quantize.bits()
+        request.accumulation = try accumulation.period()
         request.history = ForecastRequest.commandLineHistory
         return request
     }

@@ -57,6 +57,8 @@ struct Run: ParsableCommand {
 
     @OptionGroup var quantize: QuantizeOption
 
+    @OptionGroup var accumulation: AccumulationOption
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -76,6 +78,7 @@ struct Run: ParsableCommand {
         request.recordInputs = recordInputs
         request.precision = precision.precision
         request.quantizeBits = try quantize.bits()
+        request.accumulation = try accumulation.period()
         request.history = ForecastRequest.commandLineHistory
         return request
     }

@@ -51,6 +51,8 @@ struct Simulate: ParsableCommand {
     @Option(help: "Folder for restart files (every time.restart_days days) and the daily means up to them; rerunning the same command resumes from the last restart.")
     var restartDir: String?
 
+    @OptionGroup var accumulation: AccumulationOption
+
     @Option(help: "Precision with --config: float32 or float64.")
     var precision: StepperPrecision = .float32
 
@@ -88,6 +90,7 @@ struct Simulate: ParsableCommand {
                 request.start = start
                 request.precision = precision
                 request.restartDirectory = restartDir
+                request.accumulation = try accumulation.period()
                 let log = ProgressLog()
                 let summary = try Simulation.run(request, resumedFrom: { log.resumed(day: $0) }) { day, total in
                     log.simulated(day: day, of: total)

@@ -26,6 +26,7 @@ extension ForecastRequest.Field {
         case .start: "--start"
         case .precision: "--precision"
         case .quantize: "--quantize"
+        case .accumulationPeriod: "--accumulation-period"
         }
     }
 }
@@ -60,6 +61,7 @@ extension ForecastRequest {
         for (variable, bits) in quantizeBits.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             arguments += [F.quantize.flag, "\(variable.rawValue)=\(bits)"]
         }
+        if let accumulation { arguments += [F.accumulationPeriod.flag, "\(Int(accumulation.seconds))s"] }
         if perDayFiles { arguments.append("--per-day-files") }
         if recordInputs { arguments.append("--record-inputs") }
         return arguments
