@@ -325,6 +325,59 @@ def quicklook(out):
                f"{verdict(data['forecastd_s'] <= 1.0)}.\n")
 
 
+def wenhai_import(out):
+    data = section(out, "The imported WenHai model against ONNX Runtime", "wenhai-import.json")
+    if not data:
+        return
+    out.append(provenance("wenhai-import") + f" A WenHai-structured network ({data['network']}, {data['grid']}, random weights) "
+               "built in PyTorch and exported in float16 as the authors ship theirs, imported by tools/import_wenhai.py; "
+               f"seconds per forward pass, median of {data['rounds']} rounds x {data['passes']} passes (range).\n")
+    out.append("| threads | forecastd bf16 | forecastd fp32 | ONNX Runtime, the float16 file | ONNX Runtime, float32 graph | "
+               "bf16 over ONNX Runtime (float16 / float32) |")
+    out.append("| --- | --- | --- | --- | --- | --- |")
+    for row in data["rows"]:
+        cells = [spread(row["seconds"][k], *row["range_s"][k], " s") for k in
+                 ("forecastd bf16", "forecastd fp32", "onnxruntime float16 file", "onnxruntime float32 graph")]
+        out.append(f"| {row['threads']} | " + " | ".join(cells) + f" | {row['bf16_over_onnxruntime_float16']:.1f}x / "
+                   f"{row['bf16_over_onnxruntime_float32']:.1f}x |")
+    worst = min(min(r["bf16_over_onnxruntime_float16"], r["bf16_over_onnxruntime_float32"]) for r in data["rows"])
+    out.append(f"\nGoal: forecastd bf16 >= 3x ONNX Runtime on the same file per step: {verdict(worst >= 3)} "
+               f"(worst {worst:.1f}x).\n")
+
+
+def wenhai_full(out):
+    data = section(out, "WenHai at its published size (2041 x 4320)", "wenhai-full.json")
+    if not data:
+        return
+    m = data["model"]
+    out.append(provenance("wenhai-full") + f" Launch-script hyperparameters (dim {m['configuration']['embed_dim']}, patch "
+               f"{m['configuration']['patch_size']}, window {m['configuration']['window_size']}, "
+               f"{m['configuration']['depths'][0]} blocks of {m['configuration']['num_heads'][0]} heads; "
+               f"{m['parameters'] / 1e6:.0f} M parameters, random weights): {m['gflopsPerStep'] / 1000:.1f} TFLOP per "
+               f"forecast day; `forecastd run` whole processes, {data['threads']} threads, default options but the precision.\n")
+    out.append("| precision | days | seconds per day (each) | network per day | start-up | whole process / network | "
+               "peak memory | output per day |")
+    out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for r in data["runs"]:
+        out.append(f"| {r['precision']} | {r['days']} | {', '.join(f'{d:.1f}' for d in r['day_s'])} s | "
+                   f"{', '.join(f'{d:.1f}' for d in r['network_s'])} s | {r['startup_s']:.1f} s | {r['wall_over_network']:.2f}x | "
+                   f"{r['peak_rss_gib']:.1f} GiB | {r['output_bytes_per_day'] / 2**30:.2f} GiB |")
+    bf16 = next((r for r in data["runs"] if r["precision"] == "bf16"), None)
+    if bf16:
+        per_day = sum(bf16["day_s"]) / len(bf16["day_s"])
+        fifteen = bf16["startup_s"] + 15 * per_day
+        kernels = load("kernels.json")
+        ceiling = next((r["rate"] for r in (kernels or {}).get("results", []) if r["name"] == "bf16_dot_peak"
+                        and r["threads"] == data["threads"]), None)
+        achieved = m["gflopsPerStep"] / min(bf16["network_s"])
+        out.append(f"\n15 days in bf16 at this rate: {fifteen / 60:.1f} min (goal <= 5 min: {verdict(fifteen <= 300)}; "
+                   f"{m['gflopsPerStep'] * 15 / 300:.0f} GFLOP/s sustained would be needed for the network alone; it ran at "
+                   f"{achieved:.0f} GFLOP/s"
+                   + (f", and this machine's bf16 ceiling at {data['threads']} threads is {ceiling:.0f} GFLOP/s (kernels suite)"
+                      if ceiling else "") + f"), peak memory {bf16['peak_rss_gib']:.1f} GiB (goal <= 20 GiB: "
+                   f"{verdict(bf16['peak_rss_gib'] <= 20)}).\n")
+
+
 def main():
     machine = next((d["machine"] for d in (load("kernels.json"), load("speedup.json"), load("scaling.json")) if d), "unknown")
     out = ["# Results", "",
@@ -333,7 +386,8 @@ def main():
            f"with the command that produced it. Machine: {machine} (a shared VM: its second vCPU is sometimes busy with other "
            "tenants, which shows as 2-thread ratios that move between runs; compare ratios, not absolute times across runs).",
            "", "The surrogate's skill against persistence and climatology: [skill/SKILL.md](skill/SKILL.md).", ""]
-    for section in (kernels, model, io, stepper, validation, speedup, scaling, forecast, serve, quicklook):
+    for section in (kernels, model, io, stepper, validation, speedup, scaling, forecast, serve, quicklook, wenhai_import,
+                    wenhai_full):
         section(out)
     print("\n".join(out))
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs benchmark suites and writes their figures: benchmarks/results/SUITE.json (with the command and date in
 # results/commands.json), then benchmarks/RESULTS.md (benchmarks/report.py) and the plots (benchmarks/plot.py).
-# Suites: kernels model io stepper validation speedup scaling forecast serve quicklook (default: all, in that order).
+# Suites: kernels model io stepper validation speedup scaling forecast serve quicklook wenhai-import, and wenhai-full
+# (WenHai's published size: tens of GB of inputs and minutes per forecast day, so only when named). Default: all but
+# wenhai-full, in that order. FORECASTD=PATH times that binary instead of building .build/release/forecastd.
 # Usage: benchmarks/run.sh WORK_DIR [SUITE ...]
 # Every suite interleaves its contenders within rounds (>= 5 rounds) and reports medians with min and max.
 set -euo pipefail
@@ -9,20 +11,28 @@ cd "$(dirname "$0")/.."
 work="${1:?usage: benchmarks/run.sh WORK_DIR [SUITE ...]}"
 shift
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(kernels model io stepper validation speedup scaling forecast serve quicklook)
+[ ${#suites[@]} -eq 0 ] && suites=(kernels model io stepper validation speedup scaling forecast serve quicklook wenhai-import)
 mkdir -p "$work" benchmarks/results
-swift build -c release --product forecastd >/dev/null
-f=.build/release/forecastd
+if [ -n "${FORECASTD:-}" ]; then
+    f="$FORECASTD"
+else
+    swift build -c release --product forecastd >/dev/null
+    f=.build/release/forecastd
+fi
 results=benchmarks/results
 
 # record NAME OUTPUT_FILE|- COMMAND...: runs COMMAND (stdout to OUTPUT_FILE unless -: the command writes it) and
-# notes the command line (the work folder written WORK) and date in results/commands.json.
+# notes the command line (the work folder written WORK, a binary given by FORECASTD written $FORECASTD) and date in
+# results/commands.json.
 record() {
     local name="$1" output="$2"
     shift 2
     echo "== $name: $*" >&2
     if [ "$output" = - ]; then "$@" >/dev/null; else "$@" > "$output"; fi
-    python3 - "$results/commands.json" "$name" "${*//$work/WORK}" <<'PY'
+    local command="$*"
+    [ -n "${FORECASTD:-}" ] && command="${command//$FORECASTD/\$FORECASTD}"
+    command="${command//$work/WORK}"
+    python3 - "$results/commands.json" "$name" "$command" <<'PY'
 import datetime, json, os, sys
 path, name, command = sys.argv[1:]
 commands = json.load(open(path)) if os.path.exists(path) else {}
@@ -50,7 +60,9 @@ for suite in "${suites[@]}"; do
             record versus-simulate - python3 benchmarks/forecast.py "$f" "$work/forecast" --versus-simulate --threads 1,2 --rounds 5 --json "$results/versus-simulate.json" ;;
         serve) record serve - python3 benchmarks/serve.py "$f" "$work" --rounds 5 --seconds 6 --jobs 5 --json "$results/serve.json" ;;
         quicklook) record quicklook - python3 benchmarks/quicklook.py "$f" "$work/quicklook" --rounds 5 --json "$results/quicklook.json" ;;
-        *) echo "unknown suite '$suite' (kernels model io stepper validation speedup scaling forecast serve quicklook)" >&2; exit 64 ;;
+        wenhai-import) record wenhai-import - python3 benchmarks/wenhai_import.py "$f" "$work/wenhai-import" --rounds 3 --passes 2 --threads 1 --threads 2 --json "$results/wenhai-import.json" ;;
+        wenhai-full) record wenhai-full - python3 benchmarks/wenhai_full.py "$f" "$work/wenhai-full" --days 2 --precision bf16 --precision fp32 --threads 2 --json "$results/wenhai-full.json" ;;
+        *) echo "unknown suite '$suite' (kernels model io stepper validation speedup scaling forecast serve quicklook wenhai-import wenhai-full)" >&2; exit 64 ;;
     esac
 done
 python3 benchmarks/plot.py --scaling "$results/scaling.json" \

@@ -28,4 +28,32 @@ struct RunCommandTests {
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: inputs).sorted()
         #expect(leftovers == ["forcing.nc", "init.nc", "ok.nc"])
     }
+
+    @Test("Per-day files named as WenHai's pipeline names them: OUT/fcstYYYYMMDD/fcstYYYYMMDD_leadN.nc, each day the one-file forecast's")
+    func wenhaiDayFiles() throws {
+        let model = try ForecastFixtures.model.get(), inputs = try ForecastFixtures.inputs(["--days", "3"])
+        let common = ["--model", model, "--init", inputs + "/init.nc", "--forcing", inputs + "/forcing.nc", "--days", "3", "--threads", "1"]
+        let single = Self.run(common + ["--out", inputs + "/single.nc"])
+        try #require(single.status == 0, "\(single.output)")
+        let days = Self.run(common + ["--out", inputs + "/wenhai", "--day-file-names", "wenhai"])
+        try #require(days.status == 0, "\(days.output)")
+        // make_forecast_case.py starts on 2024-03-01: the days are valid on 2 to 4 March.
+        let names = (1...3).map { "fcst2024030\($0 + 1)/fcst2024030\($0 + 1)_lead\($0).nc" }
+        for name in names {
+            #expect(FileManager.default.fileExists(atPath: inputs + "/wenhai/" + name), "\(name) missing")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: inputs + "/wenhai").sorted() == names.map { String($0.prefix(12)) })
+        let check = try #require(Scratch.run("python3", ["-c", """
+            import sys, xarray as xr, numpy as np
+            one = xr.open_dataset(sys.argv[1])
+            for k, path in enumerate(sys.argv[2:]):
+                day = xr.open_dataset(path)
+                assert day.sizes["time"] == 1 and day.time.values[0] == one.time.values[k], path
+                for v in ["thetao", "so", "uo", "vo", "zos"]:
+                    assert np.array_equal(day[v].values[0], one[v].values[k], equal_nan=True), (path, v)
+            """, inputs + "/single.nc"] + names.map { inputs + "/wenhai/" + $0 }))
+        #expect(check.status == 0, "\(check.output)")
+        let bad = Self.run(common + ["--out", inputs + "/x", "--day-file-names", "daily"])
+        #expect(bad.status == 64, "\(bad.output)")
+    }
 }

@@ -53,7 +53,8 @@ def main():
         time[:] = [hours]
         z = levels[:, None, None] / 100
         fields = {
-            "thetao": (24 - 8 * y - 3 * z + np.sin(6 * x), "sea_water_potential_temperature", "degrees_C"),
+            # Sea water freezes at -1.8 degC: deep levels of the steep synthetic profile stop there.
+            "thetao": (np.maximum(24 - 8 * y - 3 * z + np.sin(6 * x), -1.8), "sea_water_potential_temperature", "degrees_C"),
             "so": (34.5 + 0.8 * y + 0.05 * z + 0.1 * np.cos(5 * x), "sea_water_salinity", "1e-3"),
             "uo": (0.3 * np.sin(4 * y) * np.exp(-z) + 0 * x, "eastward_sea_water_velocity", "m s-1"),
             "vo": (0.2 * np.cos(3 * x) * np.exp(-z) + 0 * y, "northward_sea_water_velocity", "m s-1"),

@@ -9,7 +9,7 @@ It stands in for the published WenHai.onnx in the importer's tests: random weigh
 the same network from modules named differently (the importer maps weights by the graph's structure, so both must
 import to the same model folder).
 
-Usage: wenhai_torch.py OUT_DIR --config NAME [--names a|b] [--seed N] [--forecast] [--deviation KIND]
+Usage: wenhai_torch.py OUT_DIR --config NAME [--names a|b] [--seed N] [--forecast] [--deviation KIND] [--no-run]
 Writes OUT_DIR/WenHai.onnx, OUT_DIR/inputs.safetensors (a state and a flux field, float32 values that float16
 holds exactly) and OUT_DIR/onnxruntime.safetensors (ONNX Runtime's output on them, "change", float32); also
 WenHai-fp32.onnx and onnxruntime-fp32.safetensors, the same weights in a float32 graph. With
@@ -37,6 +37,9 @@ CONFIGS = {
                       groups=8, levels=[0.494, 9.573, 47.37]),
     "two-stages": dict(height=50, width=70, state=6, flux=4, patch=4, dim=32, depths=[2, 2], heads=[2, 4], window=4,
                        groups=8),
+    # WenHai's channels on the 1/4-degree global grid, the size of forecastd's WenHai-scale benchmarks.
+    "quarter-degree": dict(height=720, width=1440, state=93, flux=8, patch=4, dim=192, depths=[8], heads=[6], window=8,
+                           groups=32),
 }
 
 # Module names of the two variants: the same network, nothing in common in its parameter names.
@@ -274,6 +277,7 @@ def main():
     parser.add_argument("--names", default="a", choices=sorted(NAMES))
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--forecast", action="store_true")
+    parser.add_argument("--no-run", action="store_true", help="export only: no ONNX Runtime outputs")
     parser.add_argument("--deviation", choices=["tanh-gelu", "unshifted"],
                         help="a network that is not WenHai's: tanh-approximated GELU, or no shifted windows")
     args = parser.parse_args()
@@ -297,6 +301,8 @@ def main():
         with torch.no_grad():
             torch.onnx.export(model, inputs, path, opset_version=17, input_names=["input", "bulk_flux"],
                               output_names=["output"], dynamo=False)
+        if args.no_run:
+            continue
         session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
         change = session.run(None, {"input": inputs[0].numpy(), "bulk_flux": inputs[1].numpy()})[0]
         save_file({"change": change[0].astype(np.float32)}, os.path.join(args.out, f"onnxruntime{suffix}.safetensors"))

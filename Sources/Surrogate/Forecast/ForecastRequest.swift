@@ -26,6 +26,8 @@ public struct ForecastRequest: Sendable, Equatable {
     public var days = 15
     /// One file per day (`NAME_day01.nc` ...) instead of one file for the whole forecast.
     public var perDayFiles = false
+    /// How per-day files are named.
+    public var dayFileNames: DayFileNames = .numbered
     public var encoding: ForecastEncoding = .float32
     public var deflateLevel = 1
     /// Variable names in the initial-state file, overriding the lookup (`thetao` -> `votemper`).
@@ -144,6 +146,15 @@ public struct ForecastRequest: Sendable, Equatable {
         }
         return result
     }
+}
+
+/// How a forecast's per-day files are named.
+public enum DayFileNames: String, Sendable, CaseIterable {
+    /// `NAME_day01.nc`, `NAME_day02.nc` ... beside the output path `NAME.nc`.
+    case numbered
+    /// As WenHai's published pipeline names them, the output path a folder: `OUT/fcstYYYYMMDD/fcstYYYYMMDD_leadN.nc`
+    /// (YYYYMMDD the day's valid date, N its lead in days).
+    case wenhai
 }
 
 /// A forecast request that breaks a rule: which field, and what is wrong with it ("must be 1 to 366, got 0").

@@ -3,7 +3,7 @@ import NetCDF
 import OceanGrid
 import Tensor
 
-/// Where a forecast's days go: one file for the whole forecast or one file per day (`NAME_dayDD.nc`). Day k is
+/// Where a forecast's days go: one file for the whole forecast or one file per day (``DayFileNames``). Day k is
 /// encoded (compressed, checksummed) on the forecast's own compute threads between its days, then stored on the
 /// writer thread while day k + 1 computes: on a machine whose cores the network fills, compression threads of
 /// its own would only slow every parallel step of the network. Every file is written under a temporary name and
@@ -25,7 +25,7 @@ final class ForecastSink {
         self.layout = layout
         self.pool = pool
         if request.perDayFiles {
-            _ = try AtomicOutput(path: Self.perDayPath(request.output, day: 1))
+            _ = try AtomicOutput(path: try Self.perDayPath(request, day: 1, reference: layout.referenceTime))
         } else {
             writer = try ForecastWriter(path: request.output, layout: layout)
         }
@@ -46,7 +46,7 @@ final class ForecastSink {
         // netCDF-C while another is stored and closed on the writer thread made libhdf5 fail (an HDF error on
         // the new file), though each call holds the library's lock.
         if writer == nil { _ = try writes.drain() }
-        let file = try writer ?? ForecastWriter(path: Self.perDayPath(request.output, day: day), layout: layout)
+        let file = try writer ?? ForecastWriter(path: Self.perDayPath(request, day: day, reference: layout.referenceTime), layout: layout)
         let pool = pool
         let encoded = try file.encode(leadHours: Double(24 * day), fields: output.writerFields) { count, body in
             pool.parallelFor(count) { task, _ in body(task) }
@@ -74,11 +74,25 @@ final class ForecastSink {
         return (completed.value.paths, seconds)
     }
 
-    /// `NAME_dayDD.nc` beside `NAME.nc`.
-    static func perDayPath(_ output: String, day: Int) -> String {
-        let url = URL(fileURLWithPath: output)
-        let stem = url.deletingPathExtension().lastPathComponent, ext = url.pathExtension.isEmpty ? "nc" : url.pathExtension
-        return url.deletingLastPathComponent().appendingPathComponent(stem + String(format: "_day%02d.", day) + ext).path
+    /// The file of `day` as the request names per-day files (``DayFileNames``); a WenHai-style day's folder is
+    /// made here.
+    static func perDayPath(_ request: ForecastRequest, day: Int, reference: CFDateTime) throws -> String {
+        let url = URL(fileURLWithPath: request.output)
+        switch request.dayFileNames {
+        case .numbered:
+            let stem = url.deletingPathExtension().lastPathComponent, ext = url.pathExtension.isEmpty ? "nc" : url.pathExtension
+            return url.deletingLastPathComponent().appendingPathComponent(stem + String(format: "_day%02d.", day) + ext).path
+        case .wenhai:
+            let valid = AtmosphereForcing.date(reference, plus: day)
+            let date = String(format: "fcst%04d%02d%02d", valid.year, valid.month, valid.day)
+            let folder = url.appendingPathComponent(date)
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw NetCDFError.cannotWrite(path: folder.path, detail: "cannot create the day's folder: \(error.localizedDescription)")
+            }
+            return folder.appendingPathComponent("\(date)_lead\(day).nc").path
+        }
     }
 
     /// Output paths in the order they were completed (appended to on the writer thread).

@@ -5,12 +5,15 @@
 /// tensors in the same order as before; temporaries inside a layer are returned with ``mark()`` /
 /// ``release(to:)``. When the first pass needs more than the block holds, the arena serves the overflow from
 /// extra blocks and records the high-water mark; the next ``reset()`` replaces everything by one block of that
-/// size, so from then on the plan is fixed and no allocation happens.
+/// size, so from then on the plan is fixed and no allocation happens. Overflow blocks given back by
+/// ``release(to:)`` are freed at once, so the first pass holds about its high-water mark, not the sum of every
+/// temporary it took (at WenHai's full size that sum is several times the peak).
 ///
 /// Not thread-safe: one arena belongs to one forward pass at a time.
 public final class Arena: @unchecked Sendable {
     private var block: TensorStorage
-    private var overflow: [TensorStorage] = []
+    /// Blocks of a first pass that outgrew the arena, each with the overflow fill level it started at.
+    private var overflow: [(storage: TensorStorage, start: Int)] = []
     private var used = 0
     private var overflowUsed = 0
     private var highWater = 0
@@ -28,8 +31,9 @@ public final class Arena: @unchecked Sendable {
     /// Starts a new pass. Consolidates the blocks of a pass that outgrew the arena into one.
     public func reset() {
         if !overflow.isEmpty || highWater > block.count {
-            block = TensorStorage(count: highWater)
             overflow.removeAll()
+            block = TensorStorage(count: 0)
+            block = TensorStorage(count: highWater)
         }
         used = 0
         overflowUsed = 0
@@ -47,7 +51,7 @@ public final class Arena: @unchecked Sendable {
             return t
         }
         let extra = TensorStorage(count: padded)
-        overflow.append(extra)
+        overflow.append((extra, overflowUsed))
         overflowUsed += padded
         return Tensor(storage: extra, shape: shape)
     }
@@ -68,9 +72,11 @@ public final class Arena: @unchecked Sendable {
     /// The current fill level.
     public func mark() -> Mark { Mark(used: used, overflowUsed: overflowUsed) }
 
-    /// Gives back every tensor taken since `mark`; their memory is reused by later requests.
+    /// Gives back every tensor taken since `mark`; their memory is reused by later requests (overflow blocks are
+    /// freed).
     public func release(to mark: Mark) {
         used = mark.used
         overflowUsed = mark.overflowUsed
+        while let last = overflow.last, last.start >= mark.overflowUsed { overflow.removeLast() }
     }
 }

@@ -35,6 +35,9 @@ struct Run: ParsableCommand {
     @Flag(help: "One file per day (OUT_day01.nc ...) instead of one file.")
     var perDayFiles = false
 
+    @Option(help: "Names of per-day files: numbered (OUT_day01.nc ...) or wenhai (as WenHai's pipeline: OUT a folder, OUT/fcstYYYYMMDD/fcstYYYYMMDD_leadN.nc); implies --per-day-files.")
+    var dayFileNames: DayFileNames?
+
     @Option(help: "Storage of the variables: float32, or int16 with scale and offset (as CMEMS ships).")
     var pack: ForecastEncoding = .float32
 
@@ -69,7 +72,8 @@ struct Run: ParsableCommand {
     func request() throws -> ForecastRequest {
         var request = ForecastRequest(model: model, initial: initial, forcing: forcing, output: out)
         request.days = days
-        request.perDayFiles = perDayFiles
+        request.perDayFiles = perDayFiles || dayFileNames != nil
+        request.dayFileNames = dayFileNames ?? .numbered
         request.encoding = pack
         request.deflateLevel = deflate
         request.stateNames = try withFlags { try ForecastRequest.stateNames(pairs: variables) }

@@ -9,6 +9,7 @@ extension ForcingMode: ExpressibleByArgument {}
 extension ForecastEncoding: ExpressibleByArgument {}
 extension StepperPrecision: ExpressibleByArgument {}
 extension PrecisionChoice: ExpressibleByArgument {}
+extension DayFileNames: ExpressibleByArgument {}
 
 extension ForecastRequest.Field {
     /// The command-line flag that sets this field.
@@ -63,6 +64,7 @@ extension ForecastRequest {
         }
         if let accumulation { arguments += [F.accumulationPeriod.flag, "\(Int(accumulation.seconds))s"] }
         if perDayFiles { arguments.append("--per-day-files") }
+        if dayFileNames != .numbered { arguments += ["--day-file-names", dayFileNames.rawValue] }
         if recordInputs { arguments.append("--record-inputs") }
         return arguments
     }
