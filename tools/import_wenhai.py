@@ -536,7 +536,17 @@ class Importer:
         self.conv(c, "up.conv2", "the up block's second conv", d, d, 3, 1, 1)
         self.group_norm(c, "up.norm2", "the up block's second GroupNorm", d)
         p, s = self.patch, self.state_channels
-        self.linear(c, "head", "the output head", s * p * p, d)
+        head = c.peek()
+        if head is not None and head.kind == "conv" and list(head.weight.shape[2:]) == [1, 1]:
+            # The same Linear written as a 1x1 convolution on the channels-first map.
+            c.next("conv", "the output head")
+            check(list(head.weight.shape[:2]) == [s * p * p, d] and head.strides == [1, 1] and head.pads == [0] * 4
+                  and head.group == 1 and head.bias is not None,
+                  f"body: the output head should map {d} to {s * p * p} channels; found kernel {list(head.weight.shape)}")
+            self.put("head.weight", head.weight.reshape(s * p * p, d))
+            self.put("head.bias", head.bias)
+        else:
+            self.linear(c, "head", "the output head", s * p * p, d)
         shuffle = c.next("pixel_shuffle", "the pixel shuffle")
         check(shuffle.blocksize == p and shuffle.mode == "CRD",
               f"body: pixel shuffle of block {shuffle.blocksize}, mode {shuffle.mode}; expected {p}, CRD (PyTorch's)")

@@ -109,6 +109,20 @@ struct WenHaiImportTests {
                 && imported.embedDim == 32 && imported.groupNormGroups == 8 && imported.grid == .init(height: 50, width: 70))
     }
 
+    @Test("forecastd's own models exported by tools/export_onnx.py (another exporter: Slice/Concat shifts, a 1x1-conv head) import to their own weights, value for value",
+          .enabled(if: ModelFixtures.available, ModelFixtures.unavailableReason), arguments: ModelFixtures.names)
+    func roundTrip(name: String) throws {
+        let original = try ModelFixtures.folder(name), imported = try Scratch.folder("round-trip") + "/" + name
+        let (status, output) = try WenHaiFixtures.importer([original + "/model.onnx", imported])
+        try #require(status == 0, "\(output)")
+        #expect(try SurrogateConfiguration.load(folder: imported) == SurrogateConfiguration.load(folder: original))
+        let want = try SafeTensorsFile(path: original + "/model.safetensors"), got = try SafeTensorsFile(path: imported + "/model.safetensors")
+        #expect(Set(got.entries.keys) == Set(want.entries.keys))
+        for key in want.entries.keys.sorted() where got.entries[key] != nil {
+            #expect(try got.tensor(key).toArray() == want.tensor(key).toArray(), "\(name): \(key) differs")
+        }
+    }
+
     @Test("A network that is not WenHai's is refused with what did not match (exit 65), and nothing is written",
           arguments: [("tanh-gelu", "Tanh"), ("unshifted", "block 1 is not shifted")])
     func refusal(name: String, reason: String) throws {
