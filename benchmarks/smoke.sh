@@ -19,4 +19,5 @@ expect speedup '"surrogate_forecast"' "$($f bench speedup --smoke --folder "$wor
 expect scaling '"time_slope"' "$(python3 benchmarks/scaling.py "$f" --smoke)"
 expect model-vs-onnxruntime '"speedup"' "$(python3 tools/bench_surrogate.py "$f" "$work/surrogate" --config sample --rounds 1 --passes 1)"
 expect serve '"jobs_lost": 0' "$(python3 benchmarks/serve.py "$f" "$work" --rounds 1 --seconds 1 --jobs 1)"
+expect wenhai-import '_over_onnxruntime_float16' "$(python3 benchmarks/wenhai_import.py "$f" "$work/wenhai-import" --config one-stage --rounds 1 --passes 1 --threads 1)"
 expect probe-cost '"added"' "$(python3 benchmarks/probe_cost.py "$f" "$work" --config sample-forecast --rounds 1)"
