@@ -49,6 +49,17 @@ struct SafeTensorsTests {
         #expect(file.entries["w"]?.byteRange == 0..<32)
     }
 
+    @Test("U8 tensors read in place as bytes; another dtype or a missing name is an error naming the tensor")
+    func bytes() throws {
+        let mask: [UInt8] = [1, 0, 1, 1, 0, 255]
+        let path = try Self.write([("ocean", "U8", [2, 3], mask), ("w", "F32", [1], Self.bytes([Float(2)]))])
+        let file = try SafeTensorsFile(path: path)
+        #expect(Array(try file.bytes("ocean")) == mask)
+        #expect(try file.tensor("ocean").toArray() == mask.map(Float.init))
+        #expect { try file.bytes("w") } throws: { "\($0)".contains("w") && "\($0)".contains("U8") }
+        #expect { try file.bytes("absent") } throws: { "\($0)".contains("absent") }
+    }
+
     @Test("Damaged headers and entries are errors naming the file and the tensor")
     func damaged() throws {
         let good: [(String, String, [Int], [UInt8])] = [("a", "F32", [2], Self.bytes([Float(1), 2])), ("b", "F32", [1], Self.bytes([Float(3)]))]

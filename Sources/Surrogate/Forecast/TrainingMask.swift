@@ -2,12 +2,15 @@ import Foundation
 import Tensor
 
 /// The ocean a model was trained on: `mask.safetensors` beside the weights, tensor `ocean` (U8, 1 over the
-/// ocean) shaped `[state channels, height, width]`, as training writes it. Optional: a folder without it
+/// ocean) shaped `[state channels, height, width]`, as training writes it, read in place from the file's mapping
+/// (at WenHai's published size a Float32 copy would hold 3.3 GB for the whole forecast). Optional: a folder without it
 /// forecasts where the initial state has values. When present it must be whole, and an initial state whose
 /// ocean differs from it is said in the log (the network never learnt those cells).
-struct TrainingMask {
-    /// 1 over the ocean, 0 on land, `[channels, height, width]`.
-    let ocean: Tensor
+struct TrainingMask: @unchecked Sendable {
+    /// The mapped file, which keeps ``ocean`` valid. `@unchecked Sendable`: read only.
+    private let file: SafeTensorsFile
+    /// Non-zero over the ocean, 0 on land, `[channels, height, width]`.
+    private let ocean: UnsafeRawBufferPointer
 
     /// The mask of `folder`, nil when it has none; a damaged or misshaped file is an error naming it.
     static func load(folder: String, channels: Int, height: Int, width: Int) throws -> TrainingMask? {
@@ -22,7 +25,7 @@ struct TrainingMask {
                 throw SurrogateError.weights(path: path, missing: [], unexpected: [],
                                              misshaped: ["ocean is \(entry.shape), expected [\(channels), \(height), \(width)]"])
             }
-            return TrainingMask(ocean: try file.tensor("ocean"))
+            return TrainingMask(file: file, ocean: try file.bytes("ocean"))
         } catch let error as SafeTensorsError {
             throw SurrogateError.damagedWeights(error)
         }
@@ -33,7 +36,7 @@ struct TrainingMask {
     func disagreement(with state: Tensor, path: String) -> String? {
         var wetOnLand = 0, dryInOcean = 0
         for i in 0..<min(state.count, ocean.count) {
-            let wet = !state.pointer[i].isNaN, trained = ocean.pointer[i] != 0
+            let wet = !state.pointer[i].isNaN, trained = ocean[i] != 0
             if wet && !trained { wetOnLand += 1 }
             if !wet && trained { dryInOcean += 1 }
         }

@@ -157,5 +157,17 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return tensor
     }
 
+    /// The bytes of the U8 tensor `name`, a view of the mapping valid while this file lives (a mask of a billion
+    /// cells stays a billion bytes of file pages instead of becoming four billion of Float32).
+    public func bytes(_ name: String) throws -> UnsafeRawBufferPointer {
+        guard let entry = entries[name] else {
+            throw SafeTensorsError.tensor(path: path, name: name, detail: "not in the file")
+        }
+        guard entry.dtype == "U8" else {
+            throw SafeTensorsError.tensor(path: path, name: name, detail: "is \(entry.dtype), expected U8")
+        }
+        return UnsafeRawBufferPointer(start: base + dataStart + entry.byteRange.lowerBound, count: entry.byteRange.count)
+    }
+
     deinit { munmap(base, mappedBytes) }
 }
