@@ -2,7 +2,8 @@
 # Runs benchmark suites and writes their figures: benchmarks/results/SUITE.json (with the command and date in
 # results/commands.json), then benchmarks/RESULTS.md (benchmarks/report.py) and the plots (benchmarks/plot.py).
 # Suites: kernels model io stepper validation speedup scaling forecast serve quicklook wenhai-import, and wenhai-full
-# (WenHai's published size: tens of GB of inputs and minutes per forecast day, so only when named). Default: all but
+# and wenhai-full-15 (WenHai's published size, 2 days in bf16 and fp32, and 15 days in bf16: tens of GB of inputs and
+# a minute per forecast day, so only when named). Default: all but
 # wenhai-full, in that order. FORECASTD=PATH times that binary instead of building .build/release/forecastd.
 # Usage: benchmarks/run.sh WORK_DIR [SUITE ...]
 # Every suite interleaves its contenders within rounds (>= 5 rounds) and reports medians with min and max.
@@ -62,7 +63,8 @@ for suite in "${suites[@]}"; do
         quicklook) record quicklook - python3 benchmarks/quicklook.py "$f" "$work/quicklook" --rounds 5 --json "$results/quicklook.json" ;;
         wenhai-import) record wenhai-import - python3 benchmarks/wenhai_import.py "$f" "$work/wenhai-import" --rounds 3 --passes 2 --threads 1 --threads 2 --json "$results/wenhai-import.json" ;;
         wenhai-full) record wenhai-full - python3 benchmarks/wenhai_full.py "$f" "$work/wenhai-full" --days 2 --precision bf16 --precision fp32 --threads 2 --json "$results/wenhai-full.json" ;;
-        *) echo "unknown suite '$suite' (kernels model io stepper validation speedup scaling forecast serve quicklook wenhai-import wenhai-full)" >&2; exit 64 ;;
+        wenhai-full-15) record wenhai-full-15 - python3 benchmarks/wenhai_full.py "$f" "$work/wenhai-full" --days 15 --precision bf16 --threads 2 --json "$results/wenhai-full-15.json" ;;
+        *) echo "unknown suite '$suite' (kernels model io stepper validation speedup scaling forecast serve quicklook wenhai-import wenhai-full wenhai-full-15)" >&2; exit 64 ;;
     esac
 done
 python3 benchmarks/plot.py --scaling "$results/scaling.json" \

@@ -27,7 +27,7 @@ REFERENCE = os.path.join(HERE, "..", "tools", "reference")
 
 
 def prepare(work, days):
-    model, case = os.path.join(work, "wenhai-full"), os.path.join(work, "case")
+    model, case = os.path.join(work, "wenhai-full"), os.path.join(work, f"case-{days}d")
     if not os.path.exists(os.path.join(model, "model.safetensors")):
         subprocess.run([sys.executable, os.path.join(REFERENCE, "make_models.py"), work, "--config", "wenhai-full"], check=True)
     if not os.path.exists(os.path.join(case, "forcing.nc")):
