@@ -58,6 +58,8 @@ def main():
     model, case = prepare(args.work, args.days)
     info = json.loads(subprocess.run([args.forecastd, "model-info", model, "--no-measure", "--json"], check=True,
                                      capture_output=True, text=True).stdout)
+    # The model folder as a reader makes it, not this machine's path.
+    info["folder"] = "python3 tools/reference/make_models.py WORK --config wenhai-full"
     runs = []
     for precision in args.precision or ["bf16", "fp32"]:
         out = os.path.join(args.work, f"forecast-{precision}.nc")
