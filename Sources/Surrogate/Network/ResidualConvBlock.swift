@@ -51,18 +51,24 @@ struct ResidualConvBlock {
         norm2 = norm("norm2")
     }
 
-    /// Runs the block on `x`; `out` has the entry layer's output shape and must not alias `x`.
+    /// Runs the block on a batch of maps `x` `[N, H, W, D]`; `out` `[N, Ho, Wo, D]` has the entry layer's output
+    /// shape and must not alias `x`. Convolutions see all maps at once; GroupNorm's statistics are per map.
     func callAsFunction(_ x: Tensor, into out: Tensor, context: ExecutionContext) {
         let arena = context.arena, mark = arena.mark()
         defer { arena.release(to: mark) }
-        let shortcut = arena.tensor(out.shape), t = arena.tensor(out.shape)
+        let shortcut = arena.tensor(out.shape), t = arena.tensor(out.shape), images = out.shape[0]
         switch entry {
         case .down(let conv): conv(x, into: shortcut, context: context)
-        case .up(let conv): conv(x, into: shortcut, context: context)
+        case .up(let conv):
+            // Kernel = stride: maps stacked row-wise never meet in a patch.
+            conv(x.reshaped(Dimensions(images * x.shape[1], x.shape[2], x.shape[3])),
+                 into: shortcut.reshaped(Dimensions(images * out.shape[1], out.shape[2], out.shape[3])), context: context)
         }
         conv1(shortcut, into: t, context: context)
-        norm1(t, activation: .silu, into: t, context: context)
+        for i in 0..<images { norm1(t.subtensor(i), activation: .silu, into: t.subtensor(i), context: context) }
         conv2(t, into: out, context: context)
-        norm2(out, activation: .silu, residual: shortcut, into: out, context: context)
+        for i in 0..<images {
+            norm2(out.subtensor(i), activation: .silu, residual: shortcut.subtensor(i), into: out.subtensor(i), context: context)
+        }
     }
 }

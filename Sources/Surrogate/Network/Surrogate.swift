@@ -134,66 +134,76 @@ public final class Surrogate: @unchecked Sendable {
     public var activationFloats: Int { lock.withLock { context.arena.peakUsage } }
 
     /// change = network(state, flux). `state` is `[S, H, W]`, `flux` `[F, H, W]`, `change` `[S, H, W]`, all
-    /// contiguous; any H and W (the padding adapts). The first call on a grid plans the arena.
+    /// contiguous; any H and W (the padding adapts). Or an ensemble's `N` members at once, `[N, S, H, W]`,
+    /// `[N, F, H, W]` -> `[N, S, H, W]`: every matrix product sees the rows of all members (the weights are read
+    /// once for all of them), while attention windows, convolution padding and GroupNorm statistics stay within
+    /// each member, so member k's change is the one it would get alone. The first call on a grid and member
+    /// count plans the arena.
     public func forward(state: Tensor, flux: Tensor, into change: Tensor) throws(SurrogateError) {
         let c = configuration
-        guard state.rank == 3, state.shape[0] == c.stateChannels, state.isContiguous else {
-            throw .input(detail: "state is \(Array(state.shape)), expected [\(c.stateChannels), height, width]")
+        guard state.rank == 3 || state.rank == 4, state.shape[state.rank - 3] == c.stateChannels, state.isContiguous else {
+            throw .input(detail: "state is \(Array(state.shape)), expected [\(c.stateChannels), height, width] or [members, \(c.stateChannels), height, width]")
         }
-        let height = state.shape[1], width = state.shape[2]
-        guard flux.shape == Dimensions(c.fluxChannels, height, width), flux.isContiguous else {
-            throw .input(detail: "flux is \(Array(flux.shape)), expected \([c.fluxChannels, height, width])")
+        let members = state.rank == 4 ? state.shape[0] : 1
+        let height = state.shape[state.rank - 2], width = state.shape[state.rank - 1]
+        let fluxShape = state.rank == 4 ? Dimensions(members, c.fluxChannels, height, width) : Dimensions(c.fluxChannels, height, width)
+        guard flux.shape == fluxShape, flux.isContiguous else {
+            throw .input(detail: "flux is \(Array(flux.shape)), expected \(Array(fluxShape))")
         }
         guard change.shape == state.shape, change.isContiguous else {
             throw .input(detail: "change is \(Array(change.shape)), expected \(Array(state.shape))")
         }
-        guard height > 0, width > 0 else { throw .input(detail: "the grid \(height)x\(width) is empty") }
-        lock.withLock { run(state, flux, change) }
+        guard height > 0, width > 0, members > 0 else { throw .input(detail: "the grid \(height)x\(width) of \(members) members is empty") }
+        func batch(_ t: Tensor) -> Tensor { t.rank == 4 ? t : t.reshaped(Dimensions(1, t.shape[0], t.shape[1], t.shape[2])) }
+        lock.withLock { run(batch(state), batch(flux), batch(change)) }
     }
 
+    /// The pass over `[N, S, H, W]` inputs.
     private func run(_ state: Tensor, _ flux: Tensor, _ change: Tensor) {
-        let c = configuration, d = c.embedDim, dims = c.stageDims
-        let padded = c.paddedSize(height: state.shape[1], width: state.shape[2])
+        let c = configuration, d = c.embedDim, dims = c.stageDims, n = state.shape[0]
+        let padded = c.paddedSize(height: state.shape[2], width: state.shape[3])
         let ph = padded.height / c.patchSize, pw = padded.width / c.patchSize
         let h = ph / 2, w = pw / 2, arena = context.arena
         arena.reset()
         var clock = profile.start()
-        let patches = arena.tensor(Dimensions(ph, pw, d))
-        let x = arena.tensor(Dimensions(h, w, d)), other = arena.tensor(Dimensions(h, w, d))
-        stateEmbed(state, into: patches, context: context)
+        let patches = arena.tensor(Dimensions(n, ph, pw, d))
+        let x = arena.tensor(Dimensions(n, h, w, d)), other = arena.tensor(Dimensions(n, h, w, d))
+        for m in 0..<n { stateEmbed(state.subtensor(m), into: patches.subtensor(m), context: context) }
         profile.record(.patchEmbedding, since: &clock)
         stateDown(patches, into: x, context: context)
         profile.record(.downBlocks, since: &clock)
-        fluxEmbed(flux, into: patches, context: context)
+        for m in 0..<n { fluxEmbed(flux.subtensor(m), into: patches.subtensor(m), context: context) }
         profile.record(.patchEmbedding, since: &clock)
         fluxDown(patches, into: other, context: context)
         Elementwise.add(x, other, into: x, pool: context.pool)
         profile.record(.downBlocks, since: &clock)
 
-        // Swin body: encoder stages keep their output as the skip of the decoder stage at that resolution.
-        var tokens = x.reshaped(Dimensions(h * w, d))
+        // Swin body: encoder stages keep their output as the skip of the decoder stage at that resolution. The
+        // members' grids are stacked row-wise: merging and expanding never cross a member's edge (its height is
+        // even at every stage), windows are kept within each member by the geometry.
+        var tokens = x.reshaped(Dimensions(n * h * w, d))
         skips.removeAll(keepingCapacity: true)
         for i in dims.indices {
             let sh = h >> i, sw = w >> i
-            for block in encoder[i] { block(tokens, height: sh, width: sw, context: context) }
+            for block in encoder[i] { block(tokens, height: sh, width: sw, images: n, context: context) }
             if i < dims.count - 1 {
                 skips.append(tokens)
-                let merged = arena.tensor(Dimensions((sh / 2) * (sw / 2), dims[i + 1]))
-                merges[i](tokens, height: sh, width: sw, into: merged, context: context)
+                let merged = arena.tensor(Dimensions(n * (sh / 2) * (sw / 2), dims[i + 1]))
+                merges[i](tokens, height: n * sh, width: sw, into: merged, context: context)
                 tokens = merged
             }
         }
         for i in (0..<(dims.count - 1)).reversed() {
-            expands[i](tokens, height: h >> (i + 1), width: w >> (i + 1), addingTo: skips[i], context: context)
+            expands[i](tokens, height: n * (h >> (i + 1)), width: w >> (i + 1), addingTo: skips[i], context: context)
             tokens = skips[i]
-            for block in decoder[i] { block(tokens, height: h >> i, width: w >> i, context: context) }
+            for block in decoder[i] { block(tokens, height: h >> i, width: w >> i, images: n, context: context) }
         }
         norm(tokens, into: tokens, context: context)
         profile.record(.swinStages, since: &clock)
 
-        up(tokens.reshaped(Dimensions(h, w, d)), into: patches, context: context)
+        up(tokens.reshaped(Dimensions(n, h, w, d)), into: patches, context: context)
         profile.record(.upBlock, since: &clock)
-        head(patches, into: change, context: context)
+        for m in 0..<n { head(patches.subtensor(m), into: change.subtensor(m), context: context) }
         profile.record(.outputHead, since: &clock)
         profile.passes += 1
     }

@@ -1,7 +1,8 @@
 import OceanGrid
 import Tensor
 
-/// One Swin Transformer block on channels-last tokens `[T, C]` of a `height` x `width` grid, updated in place:
+/// One Swin Transformer block on channels-last tokens `[T, C]` of `images` grids of `height` x `width` (an
+/// ensemble's members one after another: every product sees all their tokens), updated in place:
 /// x += proj(WindowAttention(qkv(LayerNorm(x)))); x += fc2(GELU(fc1(LayerNorm(x)))). Odd blocks of a stage
 /// shift their windows by half a window (Swin's mask keeps wrapped-around regions apart).
 struct SwinBlock {
@@ -32,7 +33,7 @@ struct SwinBlock {
         shift = shifted ? window / 2 : 0
     }
 
-    func callAsFunction(_ x: Tensor, height: Int, width: Int, context: ExecutionContext) {
+    func callAsFunction(_ x: Tensor, height: Int, width: Int, images: Int, context: ExecutionContext) {
         let tokens = x.shape[0], c = x.shape[1], arena = context.arena
         let mark = arena.mark()
         defer { arena.release(to: mark) }
@@ -41,7 +42,7 @@ struct SwinBlock {
         let qkvOut = arena.tensor(Dimensions(tokens, 3 * c))
         norm1(x, into: normed, context: context)
         qkv(normed, into: qkvOut, context: context)
-        let geometry = WindowGeometry(height: height, width: width, window: window, shift: shift)
+        let geometry = WindowGeometry(height: height, width: width, window: window, shift: shift, images: images)
         WindowAttention.fused(qkv: qkvOut, geometry: geometry, heads: heads, bias: bias, into: normed, arena: arena,
                               pool: context.pool)
         arena.release(to: attentionMark)

@@ -8,7 +8,7 @@ public enum WindowAttention {
     /// out[token, h * d + i] = attention of `qkv` over each window. `out` must not alias `qkv`.
     public static func fused(qkv: Tensor, geometry g: WindowGeometry, heads: Int, bias: RelativePositionBias,
                              into out: Tensor, arena: Arena, pool: ThreadPool = .shared) {
-        let tokens = g.height * g.width
+        let tokens = g.tokenCount
         precondition(qkv.rank == 2 && qkv.shape[0] == tokens && qkv.shape[1] % (3 * heads) == 0 && qkv.isContiguous,
                      "attention input \(qkv.shape) for \(tokens) tokens and \(heads) heads")
         let c = qkv.shape[1] / 3, hd = c / heads

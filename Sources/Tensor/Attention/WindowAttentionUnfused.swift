@@ -41,6 +41,7 @@ public struct UnfusedWindowAttention {
     public func callAsFunction(qkv: Tensor, into out: Tensor, arena: Arena, pool: ThreadPool = .shared) {
         let g = geometry, tokens = g.height * g.width, c3 = qkv.shape[1], c = c3 / 3, hd = c / heads
         let n = g.tokensPerWindow, windows = g.windowCount
+        precondition(g.images == 1, "the unfused reference attends over one image")
         precondition(qkv.shape == Dimensions(tokens, c3) && out.shape == Dimensions(tokens, c), "attention shapes \(qkv.shape) -> \(out.shape)")
         _ = GEMM.singleThreadedBLAS
         let mark = arena.mark()

@@ -43,33 +43,40 @@ public struct Conv2d: Sendable {
         ((height + 2 * padding - kernel) / stride + 1, (width + 2 * padding - kernel) / stride + 1)
     }
 
-    /// out = epilogue(conv(x)); `x` is `[H, W, Cin]`, `out` `[Ho, Wo, Cout]`. Scratch comes from the context's arena.
+    /// out = epilogue(conv(x)); `x` is `[H, W, Cin]`, `out` `[Ho, Wo, Cout]`, or a batch of maps `[N, H, W, Cin]`
+    /// -> `[N, Ho, Wo, Cout]` (each map padded on its own; every product sees the pixels of all maps). Scratch
+    /// comes from the context's arena.
     public func callAsFunction(_ x: Tensor, into out: Tensor, epilogue: Epilogue? = nil, context: ExecutionContext) {
         let arena = context.arena, pool = context.pool
-        precondition(x.rank == 3 && x.shape[2] == inChannels && x.isContiguous, "Conv2d input \(x.shape), Cin \(inChannels)")
-        let (ho, wo) = outputSize(height: x.shape[0], width: x.shape[1])
-        precondition(out.shape == Dimensions(ho, wo, outChannels) && out.isContiguous, "Conv2d output \(out.shape), expected \([ho, wo, outChannels])")
+        let batched = x.rank == 4, images = batched ? x.shape[0] : 1
+        precondition((x.rank == 3 || batched) && x.shape[x.rank - 1] == inChannels && x.isContiguous,
+                     "Conv2d input \(x.shape), Cin \(inChannels)")
+        let h = x.shape[x.rank - 3], w = x.shape[x.rank - 2]
+        let (ho, wo) = outputSize(height: h, width: w)
+        let expected = batched ? Dimensions(images, ho, wo, outChannels) : Dimensions(ho, wo, outChannels)
+        precondition(out.shape == expected && out.isContiguous, "Conv2d output \(out.shape), expected \(expected)")
         let epilogue = epilogue ?? (bias == nil ? .none : .bias)
         let pb = GEMM.checkEpilogue(epilogue, bias: bias, n: outChannels, c: out)
-        let pixels = ho * wo, taps = kernel * kernel
+        let perImage = ho * wo, pixels = images * perImage, taps = kernel * kernel
         guard pixels > 0 else { return }
         let block = min(PackedGEMM.rowsPerTask, max(16, (pixels + 2 * pool.threadCount - 1) / (2 * pool.threadCount)))
         let mark = arena.mark()
         defer { arena.release(to: mark) }
         let rows = arena.pointers(pool.threadCount * block * taps)
-        let h = x.shape[0], w = x.shape[1], cin = inChannels, kk = kernel, st = stride, pad = padding
+        let cin = inChannels, kk = kernel, st = stride, pad = padding
         let px = UnsafePointer(x.pointer), zero = UnsafePointer(zeros.pointer), po = out.pointer, weight = weight
         pool.parallelFor((pixels + block - 1) / block) { task, thread in
             let first = task * block, count = min(block, pixels - first)
             let taskRows = rows + thread * block * taps
             for i in 0..<count {
-                let oy = (first + i) / wo, ox = (first + i) % wo
+                let image = (first + i) / perImage, pixel = (first + i) % perImage
+                let oy = pixel / wo, ox = pixel % wo, map = px + image * h * w * cin
                 for ky in 0..<kk {
                     let iy = oy * st + ky - pad
                     for kx in 0..<kk {
                         let ix = ox * st + kx - pad
                         let inside = iy >= 0 && iy < h && ix >= 0 && ix < w
-                        taskRows[i * taps + ky * kk + kx] = inside ? px + (iy * w + ix) * cin : zero
+                        taskRows[i * taps + ky * kk + kx] = inside ? map + (iy * w + ix) * cin : zero
                     }
                 }
             }

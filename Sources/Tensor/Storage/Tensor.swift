@@ -97,6 +97,14 @@ public struct Tensor: @unchecked Sendable {
                       offset: offset + range.lowerBound * strides[dim])
     }
 
+    /// Entry `index` of the first dimension as a tensor of the remaining dimensions, sharing storage (one map
+    /// of a batch `[N, H, W, C]` as `[H, W, C]`).
+    public func subtensor(_ index: Int) -> Tensor {
+        precondition(rank > 1 && index >= 0 && index < shape[0], "entry \(index) of \(shape)")
+        return Tensor(storage: storage, shape: Dimensions(shape.dropFirst()), strides: Dimensions(strides.dropFirst()),
+                      offset: offset + index * strides[0])
+    }
+
     /// Dimensions `a` and `b` swapped, sharing storage.
     public func transposed(_ a: Int, _ b: Int) -> Tensor {
         var order = Array(0..<rank)
