@@ -66,6 +66,12 @@ public struct ForecastLayout: Sendable {
     /// (attributes forecastd_precision and forecastd_instruction_path).
     public var precision: String?, instructionPath: String?
     public var references = ""
+    /// The ensemble member this file holds (1-based), written as CF's scalar `realization` coordinate; nil for a
+    /// deterministic forecast or an ensemble statistic.
+    public var realization: Int?
+    /// What the file is within an ensemble ("member 3 of 32, gaussian perturbation, ...", "mean of 32 members"),
+    /// recorded as the attribute forecastd_ensemble when set.
+    public var ensemble: String?
 
     public init(latitudes: [Double], longitudes: [Double], depths: [Double], variables: [ForecastVariable],
                 referenceTime: CFDateTime) {

@@ -92,6 +92,12 @@ public final class ForecastWriter {
         try period.setAttribute("long_name", .text("Lead time"))
         try period.setAttribute("units", .text("hours"))
 
+        if layout.realization != nil {
+            let realization = try root.defineVariable("realization", type: .int, dimensions: [])
+            try realization.setAttribute("standard_name", .text("realization"))
+            try realization.setAttribute("long_name", .text("Ensemble member"))
+            try realization.setAttribute("units", .text("1"))
+        }
         for v in layout.variables {
             let dims = v.hasDepth ? [timeDim, depthDim, latDim, lonDim].compactMap { $0 } : [timeDim, latDim, lonDim]
             guard !v.hasDepth || depthDim != nil else {
@@ -107,6 +113,7 @@ public final class ForecastWriter {
             try variable.setAttribute("standard_name", .text(v.standardName))
             try variable.setAttribute("long_name", .text(v.longName))
             try variable.setAttribute("units", .text(v.units))
+            if layout.realization != nil { try variable.setAttribute("coordinates", .text("realization")) }
             if layout.encoding == .int16 {
                 let (scale, offset) = ForecastLayout.packing(v.packingRange)
                 try variable.setAttribute("scale_factor", .numbers([scale], type: .float))
@@ -126,6 +133,7 @@ public final class ForecastWriter {
         if let inputs = layout.inputs { try root.setAttribute(InputIdentity.attribute, .text(inputs)) }
         if let precision = layout.precision { try root.setAttribute("forecastd_precision", .text(precision)) }
         if let path = layout.instructionPath { try root.setAttribute("forecastd_instruction_path", .text(path)) }
+        if let ensemble = layout.ensemble { try root.setAttribute("forecastd_ensemble", .text(ensemble)) }
         try root.setAttribute("references", .text(layout.references))
         try root.setAttribute("bulletin_date", .text(layout.referenceTime.description.replacingOccurrences(of: "T", with: " ")))
     }
@@ -143,6 +151,10 @@ public final class ForecastWriter {
         let reference = ForecastLayout.timeUnits.value(layout.referenceTime)
         try root.variable("forecast_reference_time").write([reference], start: [], count: [])
         checksums["forecast_reference_time", default: ContentChecksum()].add([reference])
+        if let member = layout.realization {
+            try root.variable("realization").write([Double(member)], start: [], count: [])
+            checksums["realization", default: ContentChecksum()].add([Double(member)])
+        }
         return checksums
     }
 

@@ -60,6 +60,7 @@ extension SkillReport {
             }
             lines.append("  " + heading(variable, level).padding(toLength: 12, withPad: " ", startingAt: 0) + counts.joined(separator: ", "))
         }
+        lines += ensembleText(columns: columns, heading: heading)
         return lines.joined(separator: "\n")
     }
 
@@ -75,7 +76,7 @@ extension SkillReport {
                          + String(format: "%.5g | %.4g | ", s.rmse, s.bias) + (s.acc.map { String(format: "%.4f", $0) } ?? "-")
                          + " | \(s.cells) | \(s.missing) | \(best) |")
         }
-        return lines.joined(separator: "\n") + "\n"
+        return (lines + ensembleMarkdown()).joined(separator: "\n") + "\n"
     }
 
     /// RMSE against lead day for `variable` at `depth`, one line per system.

@@ -26,6 +26,9 @@ public struct SkillReport: Sendable, Codable {
     /// The truth's units of each variable.
     public var units: [String: String]
     public var scores: [SkillScore]
+    /// The ensembles verified, and their probabilistic scores (their means' RMSE, bias and ACC are in `scores`).
+    public var ensembles: [VerifiedEnsemble] = []
+    public var ensembleScores: [EnsembleScore] = []
 
     /// The name of persistence in ``systems``.
     public static let persistence = "persistence"
@@ -45,19 +48,21 @@ public enum SkillVerification {
     /// `initial`'s time, or else from each forecast's `forecast_reference_time`. Throws
     /// ``ForecastError/inputData(path:variable:detail:)`` for files that cannot be verified together (another grid,
     /// unit or reference time, a variable missing, no time in common).
+    /// `ensembles` get probabilistic scores (``EnsembleScore``) and their mean a row of its own.
     public static func verify(truth: String, systems: [VerifiedSystem], initial: String?, variables names: [String]? = nil,
-                              leads: Set<Int>? = nil) throws -> SkillReport {
+                              leads: Set<Int>? = nil, ensembles: [VerifiedEnsemble] = []) throws -> SkillReport {
         let truthSet = try CFDataset(path: truth)
         let sets = try systems.map { try CFDataset(path: $0.path) }
+        let memberSets = try ensembles.map { try $0.members.map { try CFDataset(path: $0) } }
         let initSet = try initial.map { try CFDataset(path: $0) }
         let chosen = try names ?? ForecastComparison.dataVariables(truthSet).filter { name in
-            (sets + [initSet].compactMap { $0 }).allSatisfy { set in set.variables.contains { $0.name == name } }
+            (sets + memberSets.joined() + [initSet].compactMap { $0 }).allSatisfy { set in set.variables.contains { $0.name == name } }
         }
         guard !chosen.isEmpty else {
             throw ForecastError.inputData(path: truth, variable: nil, detail: "shares no variable on a latitude-longitude grid with the files to verify")
         }
-        let reference = try referenceTime(initSet, sets)
-        var scores: [SkillScore] = [], units: [String: String] = [:]
+        let reference = try referenceTime(initSet, sets + memberSets.joined())
+        var scores: [SkillScore] = [], units: [String: String] = [:], ensembleScores: [EnsembleScore] = []
         for name in chosen {
             let t = try truthSet.variable(name)
             units[name] = try t.attributes()["units"]?.text ?? ""
@@ -73,6 +78,12 @@ public enum SkillVerification {
                 let v = try matching(set, name, like: grid, truth: truthSet, t)
                 return (v, try set.timeAxis(of: v)?.dates ?? [])
             }
+            let members = try memberSets.map { sets in
+                try sets.map { set in
+                    let v = try matching(set, name, like: grid, truth: truthSet, t)
+                    return (set, v, try set.timeAxis(of: v)?.dates ?? [])
+                }
+            }
             for (d, depth) in grid.depths.enumerated() {
                 if let initSet, let initVariable {
                     base[d] = try grid.read(initSet, initVariable, time: 0, depth: d)
@@ -85,6 +96,15 @@ public enum SkillVerification {
                         let field = try grid.read(set, v, time: index, depth: d)
                         scores.append(score(system.name, name, depth, lead, date, field, truthField, base[d], grid))
                     }
+                    for (ensemble, files) in zip(ensembles, members) {
+                        let indices = files.map { $0.2.firstIndex(where: { sameTime($0, date) }) }
+                        guard indices.allSatisfy({ $0 != nil }) else { continue }
+                        let fields = try zip(files, indices).map { file, index in try grid.read(file.0, file.1, time: index!, depth: d) }
+                        let sums = EnsembleSums(members: fields, truth: truthField, latitudes: grid.latitudes, width: grid.width)
+                        ensembleScores.append(sums.score(ensemble: ensemble.name, variable: name, depth: depth, lead: lead, date: date.description))
+                        let mean = truthField.indices.map { i in fields.reduce(Float(0)) { $0 + $1[i] } / Float(fields.count) }
+                        scores.append(score(ensemble.meanName, name, depth, lead, date, mean, truthField, base[d], grid))
+                    }
                     if let persistence = base[d] {
                         scores.append(score(SkillReport.persistence, name, depth, lead, date, persistence, truthField, base[d], grid))
                     }
@@ -95,11 +115,11 @@ public enum SkillVerification {
             throw ForecastError.inputData(path: truth, variable: nil,
                                           detail: "holds no date one to \(leads.map { "\($0.max() ?? 0)" } ?? "any number of") days after the reference time \(reference) that the forecasts also hold")
         }
-        var listed = systems
+        var listed = systems + ensembles.map { VerifiedSystem(name: $0.meanName, path: "mean of \($0.members.count) members") }
         if let initial { listed.append(VerifiedSystem(name: SkillReport.persistence, path: initial)) }
         return SkillReport(truth: truth, initial: initial, referenceTime: reference.description,
                            anomalies: initial == nil ? "none (no init given: no anomaly correlation)" : "the init (the change since the reference time)",
-                           systems: listed, units: units, scores: scores)
+                           systems: listed, units: units, scores: scores, ensembles: ensembles, ensembleScores: ensembleScores)
     }
 
     private static func score(_ system: String, _ variable: String, _ depth: Double?, _ lead: Int, _ date: CFDateTime,

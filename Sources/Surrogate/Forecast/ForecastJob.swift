@@ -76,8 +76,19 @@ public enum ForecastJob {
         try request.validate()
         let start = DispatchTime.now().uptimeNanoseconds
         let inputs = try ForecastInputs(request, model: loaded, pool: pool, probe: probe, shouldStop: shouldStop)
-        let rollout = Rollout(model: inputs.model, initial: inputs.initial.state, pool: pool)
-        let sink = try ForecastSink(request: request, layout: inputs.layout, rollout: rollout, pool: pool)
+        let ensemble = request.ensemble, grid = inputs.initial.state.shape
+        try ensemble.requireMemory(inputs.model.surrogate.configuration, height: grid[1], width: grid[2],
+                                   weights: Double(inputs.model.surrogate.weightBytes))
+        let rollout = Rollout(model: inputs.model, initial: inputs.initial.state, members: ensemble.members, pool: pool)
+        let writes = DayWriterQueue()
+        let sinks = try EnsembleOutput.all(request, layout: inputs.layout).map { output in
+            (sink: try ForecastSink(request: output.request, layout: output.layout, rollout: rollout, writes: writes, pool: pool),
+             kind: output.kind)
+        }
+        if ensemble.members > 1 {
+            try EnsembleOutput.perturb(rollout, request: request, forcing: inputs.forcing, reference: inputs.initial.referenceTime,
+                                       initial: inputs.initial.state)
+        }
         var timings = ForecastTimings()
         timings.read = ForecastTimings.seconds(since: start)
         var startup = inputs.startup
@@ -94,12 +105,16 @@ public enum ForecastJob {
             }
             dayTimings.fluxes = ForecastTimings.measure { rollout.computeFluxes(atmosphere: atmosphere) }
             dayTimings.network = try ForecastTimings.measure { try rollout.advance(day: day) }
-            dayTimings.write = try sink.write(day: day, from: rollout)
+            for (sink, kind) in sinks { dayTimings.write += try sink.write(day: day) { kind.fill($0, from: rollout) } }
             timings.add(dayTimings)
             progress(ForecastProgress(day: day, days: request.days, date: date, timings: dayTimings))
         }
-        let (outputs, waited) = try sink.finish()
-        timings.write += waited
+        var outputs: [String] = []
+        for (sink, _) in sinks {
+            let (paths, waited) = try sink.finish()
+            outputs += paths
+            timings.write += waited
+        }
         return ForecastSummary(outputs: outputs, referenceTime: inputs.initial.referenceTime, timings: timings, startup: startup,
                                notes: [inputs.precisionNote] + inputs.initial.notes + inputs.forcing.notes + [inputs.maskNote].compactMap { $0 })
     }

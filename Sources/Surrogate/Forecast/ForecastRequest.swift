@@ -11,7 +11,8 @@ public struct ForecastRequest: Sendable, Equatable {
     /// The request's fields by neutral names (the daemon's JSON input names).
     public enum Field: String, Sendable, CaseIterable {
         case model, initial = "init", forcing, output, days, deflate, pack, forcingMode = "forcing_mode", variables, start, precision,
-             quantize, accumulationPeriod = "accumulation_period"
+             quantize, accumulationPeriod = "accumulation_period", members, perturbation, seed,
+             perturbationScale = "perturbation_scale", ensembleStatistics = "ensemble_statistics"
     }
 
     /// Forecast lengths a request may ask for, in days.
@@ -42,6 +43,8 @@ public struct ForecastRequest: Sendable, Equatable {
     public var quantizeBits: [OceanVariable: Int] = [:]
     /// The period the forcing's accumulated fields (J m-2, m of water) sum over, when the file does not state it.
     public var accumulation: AccumulationPeriod?
+    /// Members, perturbations and statistics of an ensemble forecast (one member: a deterministic forecast).
+    public var ensemble = EnsembleOptions()
     /// Record the inputs' identity (``InputIdentity``) in the output, so that a batch can tell whether an existing
     /// output was computed from the same files.
     public var recordInputs = false
@@ -62,8 +65,10 @@ public struct ForecastRequest: Sendable, Equatable {
         }
         try validateOptions()
         for (field, input) in [(Field.initial, initial), (.forcing, forcing)] {
-            do { try AtomicOutput.requireDistinct(output, from: [input]) } catch {
-                throw ForecastRequestError(field: .output, problem: "'\(output)' is the \(field.rawValue) file; the forecast would replace its own input")
+            for file in ensemble.outputs(output).map(\.path) {
+                do { try AtomicOutput.requireDistinct(file, from: [input]) } catch {
+                    throw ForecastRequestError(field: .output, problem: "'\(file)' is the \(field.rawValue) file; the forecast would replace its own input")
+                }
             }
         }
     }
@@ -88,9 +93,29 @@ public struct ForecastRequest: Sendable, Equatable {
             throw ForecastRequestError(field: .quantize, problem: "keeps \(Self.quantizeBitsRange.lowerBound) to "
                                        + "\(Self.quantizeBitsRange.upperBound) significant bits, got \(bits) for \(variable.rawValue)")
         }
+        guard EnsembleOptions.memberRange.contains(ensemble.members) else {
+            throw ForecastRequestError(field: .members, problem: "must be \(EnsembleOptions.memberRange.lowerBound) to "
+                                       + "\(EnsembleOptions.memberRange.upperBound), got \(ensemble.members)")
+        }
+        guard EnsembleOptions.amplitudeRange.contains(ensemble.amplitude) else {
+            throw ForecastRequestError(field: .perturbationScale, problem: "must be \(EnsembleOptions.amplitudeRange.lowerBound) to "
+                                       + "\(EnsembleOptions.amplitudeRange.upperBound) (times the model's daily change), got \(ensemble.amplitude)")
+        }
+        if ensemble.statistics && ensemble.members < 2 {
+            throw ForecastRequestError(field: .ensembleStatistics, problem: "needs an ensemble of 2 members or more")
+        }
         if !quantizeBits.isEmpty && encoding == .int16 {
             throw ForecastRequestError(field: .quantize, problem: "applies to float32 output; int16 packing rounds the values already")
         }
+    }
+
+    /// The perturbation named `text` (``Perturbation``).
+    public static func perturbation(_ text: String) throws -> Perturbation {
+        guard let kind = Perturbation(rawValue: text) else {
+            throw ForecastRequestError(field: .perturbation, problem: "must be one of "
+                                       + Perturbation.allCases.map(\.rawValue).joined(separator: ", ") + "; got '\(text)'")
+        }
+        return kind
     }
 
     /// The accumulation period in `text` ("1h", "24h", "3600s"), as the request states it.

@@ -12,7 +12,8 @@ import Tensor
 final class ForecastSink {
     private let request: ForecastRequest
     private let layout: ForecastLayout
-    private let writes = DayWriterQueue()
+    /// The writer thread, shared by the sinks of one forecast (an ensemble's files are stored one at a time).
+    private let writes: DayWriterQueue
     /// The single output file; nil with per-day files.
     private var writer: ForecastWriter?
     private let completed = Handoff(value: OutputList())
@@ -20,8 +21,9 @@ final class ForecastSink {
     private let pool: ThreadPool
 
     /// Fails before anything is computed when the output folder is not writable.
-    init(request: ForecastRequest, layout: ForecastLayout, rollout: Rollout, pool: ThreadPool) throws {
+    init(request: ForecastRequest, layout: ForecastLayout, rollout: Rollout, writes: DayWriterQueue, pool: ThreadPool) throws {
         self.request = request
+        self.writes = writes
         self.layout = layout
         self.pool = pool
         if request.perDayFiles {
@@ -37,11 +39,12 @@ final class ForecastSink {
         writer?.abandon()
     }
 
-    /// Copies the rollout's state for `day`, encodes it on the pool and hands it to the writer thread; returns the
-    /// seconds this took (encoding, and waiting for the writer to take the day).
-    func write(day: Int, from rollout: Rollout) throws -> Double {
+    /// Has `fill` copy the fields of `day` into the sink's buffers (a member's state, an ensemble's mean ...),
+    /// encodes them on the pool and hands them to the writer thread; returns the seconds this took (encoding, and
+    /// waiting for the writer to take the day).
+    func write(day: Int, fill: (OutputBuffers) -> Void) throws -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
-        rollout.copyOutput(into: output)
+        fill(output)
         // A day's own file is created only once the previous day's file is finished: creating one file through
         // netCDF-C while another is stored and closed on the writer thread made libhdf5 fail (an HDF error on
         // the new file), though each call holds the library's lock.

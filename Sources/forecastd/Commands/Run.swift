@@ -62,6 +62,8 @@ struct Run: ParsableCommand {
 
     @OptionGroup var accumulation: AccumulationOption
 
+    @OptionGroup var ensemble: EnsembleOption
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -83,6 +85,7 @@ struct Run: ParsableCommand {
         request.precision = precision.precision
         request.quantizeBits = try quantize.bits()
         request.accumulation = try accumulation.period()
+        request.ensemble = ensemble.options
         request.history = ForecastRequest.commandLineHistory
         return request
     }

@@ -27,6 +27,10 @@ struct Verify: ParsableCommand {
     @Argument(help: "Forecasts to verify, each FILE or NAME=FILE (the name in the tables; default: the file's name without .nc).")
     var forecasts: [String] = []
 
+    @Option(help: ArgumentHelp("An ensemble to verify, OUT or NAME=OUT with OUT the --out its run was given: its members OUT_member01.nc ... (repeatable).",
+                               discussion: "Scored by CRPS, spread-skill ratio and rank histogram; its mean gets an RMSE row of its own (NAME-mean)."))
+    var ensemble: [String] = []
+
     @Option(help: "Variables, comma-separated (default: every variable all files share).")
     var vars: String?
 
@@ -46,7 +50,7 @@ struct Verify: ParsableCommand {
     var plot: String?
 
     func validate() throws {
-        if forecasts.isEmpty && initial == nil { throw ValidationError("give forecasts to verify, --init for persistence, or both") }
+        if forecasts.isEmpty && ensemble.isEmpty && initial == nil { throw ValidationError("give forecasts to verify, --init for persistence, or both") }
         _ = try systems()
         _ = try leadDays()
         if !(depth >= 0 && depth.isFinite) { throw ValidationError("--depth must be 0 or more metres, got \(depth)") }
@@ -54,14 +58,14 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let systems = try systems()
-            let inputs = [truth] + (initial.map { [$0] } ?? []) + systems.map(\.path)
+            let systems = try systems(), ensembles = try ensembles()
+            let inputs = [truth] + (initial.map { [$0] } ?? []) + systems.map(\.path) + ensembles.flatMap(\.members)
             if let report { try AtomicOutput.requireDistinct(report, from: inputs) }
             try Probe.child.check(inputs)
             let result = try SkillVerification.verify(
                 truth: truth, systems: systems, initial: initial,
                 variables: vars.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
-                leads: try leadDays())
+                leads: try leadDays(), ensembles: ensembles)
             if let plot {
                 for variable in result.variables {
                     let level = result.level(of: variable, near: depth)
@@ -92,6 +96,27 @@ struct Verify: ParsableCommand {
             result.append(system)
         }
         return result
+    }
+
+    /// The ensembles named by --ensemble, with their member files found beside each OUT (at least two).
+    private func ensembles() throws -> [VerifiedEnsemble] {
+        try ensemble.map { entry in
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            let output = parts.count == 2 && !parts[0].contains("/") ? parts[1] : entry
+            let url = URL(fileURLWithPath: output), stem = url.deletingPathExtension().lastPathComponent
+            let ext = url.pathExtension.isEmpty ? "nc" : url.pathExtension, folder = url.deletingLastPathComponent()
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+            let numbered = names.compactMap { name -> (Int, String)? in
+                guard name.hasPrefix(stem + "_member"), name.hasSuffix("." + ext),
+                      let number = Int(name.dropFirst(stem.count + 7).dropLast(ext.count + 1)) else { return nil }
+                return (number, folder.appendingPathComponent(name).path)
+            }.sorted { $0.0 < $1.0 }
+            // An ensemble has two members or more: the first missing one is what is missing.
+            guard numbered.count >= 2 else {
+                throw NetCDFError.fileMissing(path: folder.appendingPathComponent("\(stem)_member0\(numbered.count + 1).\(ext)").path)
+            }
+            return VerifiedEnsemble(name: parts.count == 2 && !parts[0].contains("/") ? parts[0] : stem, members: numbered.map(\.1))
+        }
     }
 
     private func leadDays() throws -> Set<Int>? {

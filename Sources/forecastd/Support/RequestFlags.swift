@@ -10,6 +10,7 @@ extension ForecastEncoding: ExpressibleByArgument {}
 extension StepperPrecision: ExpressibleByArgument {}
 extension PrecisionChoice: ExpressibleByArgument {}
 extension DayFileNames: ExpressibleByArgument {}
+extension Perturbation: ExpressibleByArgument {}
 
 extension ForecastRequest.Field {
     /// The command-line flag that sets this field.
@@ -28,6 +29,11 @@ extension ForecastRequest.Field {
         case .precision: "--precision"
         case .quantize: "--quantize"
         case .accumulationPeriod: "--accumulation-period"
+        case .members: "--members"
+        case .perturbation: "--perturbation"
+        case .seed: "--seed"
+        case .perturbationScale: "--perturbation-scale"
+        case .ensembleStatistics: "--ensemble-statistics"
         }
     }
 }
@@ -66,6 +72,11 @@ extension ForecastRequest {
         if perDayFiles { arguments.append("--per-day-files") }
         if dayFileNames != .numbered { arguments += ["--day-file-names", dayFileNames.rawValue] }
         if recordInputs { arguments.append("--record-inputs") }
+        if ensemble.members > 1 {
+            arguments += [F.members.flag, "\(ensemble.members)", F.perturbation.flag, ensemble.perturbation.rawValue,
+                          F.seed.flag, "\(ensemble.seed)", F.perturbationScale.flag, "\(ensemble.amplitude)"]
+            if ensemble.statistics { arguments.append(F.ensembleStatistics.flag) }
+        }
         return arguments
     }
 

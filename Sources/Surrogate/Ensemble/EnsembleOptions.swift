@@ -1,0 +1,100 @@
+import Foundation
+
+/// How an ensemble's members are set apart from the initial state.
+public enum Perturbation: String, Sendable, CaseIterable {
+    /// Spatially correlated Gaussian noise, per channel scaled by the model's own spread of daily change.
+    case gaussian
+    /// Bred vectors: Gaussian seeds grown by the surrogate itself over short breeding cycles from the initial
+    /// state, each rescaled to its seed's size at the end of a cycle.
+    case bred
+}
+
+/// What a request asks of an ensemble. One member (the default) is a deterministic forecast.
+public struct EnsembleOptions: Sendable, Equatable {
+    /// Members a request may ask for.
+    public static let memberRange = 1...1024
+    /// Perturbation sizes a request may ask for, in units of the model's spread of daily change.
+    public static let amplitudeRange: ClosedRange<Float> = 0...100
+
+    public var members = 1
+    public var perturbation: Perturbation = .gaussian
+    /// The perturbations' seed: the same seed and thread count give the same members, bit for bit.
+    public var seed: UInt64 = 1
+    /// Size of a perturbation per channel, as a multiple of the RMS of the model's first daily change over the
+    /// ocean in that channel.
+    public var amplitude: Float = 1
+    /// Also write the ensemble mean and spread (standard deviation over members) as forecasts of their own.
+    public var statistics = false
+
+    public init() {}
+
+    /// Cells over which a perturbation is correlated: the half-width of the box filter applied three times
+    /// to white noise (close to a Gaussian of standard deviation 1.4 times this).
+    public static let correlationCells = 6
+    /// Breeding cycles, and days of forecast per cycle, for ``Perturbation/bred``.
+    public static let breedingCycles = 2, breedingDays = 2
+
+    /// The file of member `member` (0-based) beside `output`: `NAME_member01.nc` ...; `NAME_mean.nc` and
+    /// `NAME_spread.nc` for the statistics.
+    public static func path(_ output: String, suffix: String) -> String {
+        let url = URL(fileURLWithPath: output)
+        let stem = url.deletingPathExtension().lastPathComponent, ext = url.pathExtension.isEmpty ? "nc" : url.pathExtension
+        return url.deletingLastPathComponent().appendingPathComponent("\(stem)_\(suffix).\(ext)").path
+    }
+
+    /// The suffix of member `member` (0-based): `member01` ... (three digits past 99 members).
+    public func memberSuffix(_ member: Int) -> String {
+        String(format: members > 99 ? "member%04d" : "member%02d", member + 1)
+    }
+
+    /// What an output file of a forecast holds.
+    public enum OutputKind: Sendable, Equatable {
+        /// Member `k` (0-based; a deterministic forecast is member 0 of 1).
+        case member(Int)
+        /// A statistic over all members.
+        case statistic(Rollout.Statistic)
+    }
+
+    /// Output files of a forecast writing to `output`: `output` itself for one member; else the members'
+    /// files, then mean and spread when asked.
+    public func outputs(_ output: String) -> [(kind: OutputKind, path: String)] {
+        guard members > 1 else { return [(.member(0), output)] }
+        let files = (0..<members).map { (OutputKind.member($0), Self.path(output, suffix: memberSuffix($0))) }
+        let statistics = statistics ? [Rollout.Statistic.mean, .spread].map { (OutputKind.statistic($0), Self.path(output, suffix: $0.rawValue)) } : []
+        return files + statistics
+    }
+
+    /// How the members were made, for the files' attributes.
+    var summary: String {
+        "\(perturbation.rawValue) perturbation, scale \(amplitude) of the model's daily change, seed \(seed)"
+    }
+}
+
+extension EnsembleOptions {
+    /// Bytes an ensemble of this size needs beside the weights on a `height` x `width` grid: per member the
+    /// normalised and physical states, the fluxes, an output buffer and the network's activations (at least
+    /// ``SurrogateConfiguration/minimumActivationBytes``); with bred vectors, the breeding rollout of half the
+    /// members and a control besides.
+    public func memoryBytes(_ c: SurrogateConfiguration, height: Int, width: Int) -> Double {
+        let plane = Double(height) * Double(width)
+        let rollout = 4 * plane * Double(2 * c.stateChannels + c.fluxChannels) + c.minimumActivationBytes
+        let perMember = rollout + 4 * plane * Double(c.stateChannels)
+        let breeding = perturbation == .bred && members > 1 ? Double((members + 1) / 2 + 1) * rollout : 0
+        return Double(members) * perMember + breeding
+    }
+
+    /// Refuses, before anything is computed or written, an ensemble that cannot fit in `available` bytes beside
+    /// `weights`, with the estimate and the number of members that would fit.
+    public func requireMemory(_ c: SurrogateConfiguration, height: Int, width: Int, weights: Double,
+                              available: Double = Double(ProcessInfo.processInfo.physicalMemory)) throws {
+        let needed = weights + memoryBytes(c, height: height, width: width)
+        guard needed > available else { return }
+        var one = self
+        one.members = 1
+        let fitting = Int(((available - weights) / one.memoryBytes(c, height: height, width: width)).rounded(.down))
+        func gib(_ bytes: Double) -> String { String(format: "%.1f GiB", bytes / 1_073_741_824) }
+        throw ForecastRequestError(field: .members, problem: "\(members) members on the \(height)x\(width) grid need about \(gib(needed)) "
+                                   + "(\(gib(needed - weights)) for the members, \(gib(weights)) of weights), more than this machine's "
+                                   + "\(gib(available)); about \(max(fitting, 0)) would fit")
+    }
+}
