@@ -38,13 +38,14 @@ public struct EnsembleScore: Sendable, Codable, Equatable {
     public var rankHistogram: [Int]
 }
 
-/// Weighted sums over a plane of one ensemble's members against the truth.
-struct EnsembleSums {
+/// Weighted sums over a plane of one ensemble's members against the truth, from which an ``EnsembleScore``
+/// follows.
+public struct EnsembleSums: Sendable {
     var weight = 0.0, crps = 0.0, variance = 0.0, squared = 0.0
     var ranks: [Int]
 
     /// `members[k]` is member k's plane, `width` columns whose rows lie at `latitudes`.
-    init(members: [[Float]], truth: [Float], latitudes: [Double], width: Int) {
+    public init(members: [[Float]], truth: [Float], latitudes: [Double], width: Int) {
         let n = members.count
         ranks = [Int](repeating: 0, count: n + 1)
         var values = [Double](repeating: 0, count: n)
@@ -73,7 +74,8 @@ struct EnsembleSums {
         }
     }
 
-    func score(ensemble: String, variable: String, depth: Double?, lead: Int, date: String) -> EnsembleScore {
+    /// The scores of these sums.
+    public func score(ensemble: String, variable: String, depth: Double?, lead: Int, date: String) -> EnsembleScore {
         let n = ranks.count - 1
         let spread = weight > 0 ? (variance / weight).squareRoot() : .nan, rmse = weight > 0 ? (squared / weight).squareRoot() : .nan
         return EnsembleScore(ensemble: ensemble, variable: variable, depth: depth, lead: lead, date: date, members: n,
