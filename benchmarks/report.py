@@ -325,6 +325,30 @@ def quicklook(out):
                f"{verdict(data['forecastd_s'] <= 1.0)}.\n")
 
 
+def ensemble(out):
+    data = section(out, "Ensembles: members per hour against the stepper", "ensemble.json")
+    if not data:
+        return
+    rows = data["results"]
+    out.append(provenance("ensemble") + f" weights-sample, 15 days, `forecastd run --members N` (gaussian perturbation, defaults: "
+               f"a deflate-1 file per member) and one `forecastd simulate` from the same init and forcing, whole processes, "
+               f"{rows[0]['threads']} threads, {rows[0]['rounds']} rounds interleaved. One stepper forecast: "
+               f"{spread(data['stepper_wall_s'], data['stepper_wall_s_min'], data['stepper_wall_s_max'], ' s')}.\n")
+    out.append("| members | wall s (median, range) | members per hour | stepper forecasts per hour | a member's cost / one stepper forecast "
+               "| per member: network s | fluxes s | output s | read s | network per member / a single forecast's |")
+    out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        m = r["per_member_s"]
+        out.append(f"| {r['members']} | {spread(r['wall_s'], r['wall_s_min'], r['wall_s_max'])} | {r['members_per_hour']:.0f} | "
+                   f"{r['stepper_forecasts_per_hour']:.0f} | 1/{1 / r['member_cost_of_stepper']:.0f} | {m['network_s']:.3f} | "
+                   f"{m['fluxes_s']:.3f} | {m['write_s']:.3f} | {m['read_s']:.3f} | {r.get('network_per_member_of_single', float('nan')):.2f} |")
+    last = rows[-1]
+    out.append(f"\nGoals at N = {last['members']}: a member <= 1/300 of a stepper forecast: "
+               f"{verdict(last['member_cost_of_stepper'] <= 1 / 300)} (1/{1 / last['member_cost_of_stepper']:.0f}); the network per member "
+               f"<= 1/4 of a single forecast's: {verdict(last.get('network_per_member_of_single', 1) <= 0.25)} "
+               f"({last.get('network_per_member_of_single', float('nan')):.2f}).\n")
+
+
 def wenhai_import(out):
     data = section(out, "The imported WenHai model against ONNX Runtime", "wenhai-import.json")
     if not data:
@@ -394,7 +418,7 @@ def main():
            f"with the command that produced it. Machine: {machine} (a shared VM: its second vCPU is sometimes busy with other "
            "tenants, which shows as 2-thread ratios that move between runs; compare ratios, not absolute times across runs).",
            "", "The surrogate's skill against persistence and climatology: [skill/SKILL.md](skill/SKILL.md).", ""]
-    for section in (kernels, model, io, stepper, validation, speedup, scaling, forecast, serve, quicklook, wenhai_import,
+    for section in (kernels, model, io, stepper, validation, speedup, scaling, forecast, serve, quicklook, ensemble, wenhai_import,
                     wenhai_full, wenhai_full_15):
         section(out)
     print("\n".join(out))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs benchmark suites and writes their figures: benchmarks/results/SUITE.json (with the command and date in
 # results/commands.json), then benchmarks/RESULTS.md (benchmarks/report.py) and the plots (benchmarks/plot.py).
-# Suites: kernels model io stepper validation speedup scaling forecast serve quicklook wenhai-import, and wenhai-full
+# Suites: kernels model io stepper validation speedup scaling forecast serve quicklook ensemble wenhai-import, and wenhai-full
 # and wenhai-full-15 (WenHai's published size, 2 days in bf16 and fp32, and 15 days in bf16: tens of GB of inputs and
 # a minute per forecast day, so only when named). Default: all but
 # wenhai-full, in that order. FORECASTD=PATH times that binary instead of building .build/release/forecastd.
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 work="${1:?usage: benchmarks/run.sh WORK_DIR [SUITE ...]}"
 shift
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(kernels model io stepper validation speedup scaling forecast serve quicklook wenhai-import)
+[ ${#suites[@]} -eq 0 ] && suites=(kernels model io stepper validation speedup scaling forecast serve quicklook ensemble wenhai-import)
 mkdir -p "$work" benchmarks/results
 if [ -n "${FORECASTD:-}" ]; then
     f="$FORECASTD"
@@ -60,6 +60,7 @@ for suite in "${suites[@]}"; do
             record forecast - python3 benchmarks/forecast.py "$f" "$work/forecast" --threads 2 --precision fp32 --precision bf16 --rounds 2 --json "$results/forecast.json"
             record versus-simulate - python3 benchmarks/forecast.py "$f" "$work/forecast" --versus-simulate --threads 1,2 --rounds 5 --json "$results/versus-simulate.json" ;;
         serve) record serve - python3 benchmarks/serve.py "$f" "$work" --rounds 5 --seconds 6 --jobs 5 --json "$results/serve.json" ;;
+        ensemble) record ensemble - python3 benchmarks/ensemble.py "$f" "$work/ensemble" --members 1,8,32,64 --threads 2 --rounds 3 --json "$results/ensemble.json" ;;
         quicklook) record quicklook - python3 benchmarks/quicklook.py "$f" "$work/quicklook" --rounds 5 --json "$results/quicklook.json" ;;
         wenhai-import) record wenhai-import - python3 benchmarks/wenhai_import.py "$f" "$work/wenhai-import" --rounds 3 --passes 2 --threads 1 --threads 2 --json "$results/wenhai-import.json" ;;
         wenhai-full) record wenhai-full - python3 benchmarks/wenhai_full.py "$f" "$work/wenhai-full" --days 2 --precision bf16 --precision fp32 --threads 2 --json "$results/wenhai-full.json" ;;

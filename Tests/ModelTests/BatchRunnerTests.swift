@@ -9,9 +9,10 @@ import Testing
 @Suite("BatchRunner in-process: outcomes, the shard's status, the report file",
        .enabled(if: ForecastFixtures.available, "needs python3 with numpy, safetensors, netCDF4, ml_dtypes"))
 struct BatchRunnerTests {
-    static func runner(_ manifest: String, out: String, days: Int = 2) throws -> BatchRunner {
+    static func runner(_ manifest: String, out: String, days: Int = 2, ensemble: EnsembleOptions = EnsembleOptions()) throws -> BatchRunner {
         var template = ForecastRequest(model: try ForecastFixtures.model.get(), initial: "-", forcing: "-", output: "-")
         template.days = days
+        template.ensemble = ensemble
         return BatchRunner(manifest: try BatchManifest(path: manifest), shard: try BatchShard(index: 0, count: 1), outputFolder: out,
                            template: template, pool: ThreadPool(threads: 1), probe: nil)
     }
@@ -40,6 +41,24 @@ struct BatchRunnerTests {
         #expect(stored.outcomes == first.outcomes && stored.exitStatus == 66 && stored.shard == "0/1")
         let second = try Self.runner(manifest, out: out).run(shouldStop: { false }, exitStatus: Self.status, log: { _ in })
         #expect(second.outcomes.map(\.status) == [.skipped, .failed])
+    }
+
+    @Test("An ensemble's forecast: its member files; skipped only when every member is complete and of the same ensemble")
+    func ensemble() throws {
+        let (manifest, out) = try BatchCommandTests.setUp(1)
+        var options = EnsembleOptions()
+        options.members = 2
+        func run() throws -> [BatchOutcome.Status] {
+            try Self.runner(manifest, out: out, ensemble: options).run(shouldStop: { false }, exitStatus: Self.status, log: { _ in }).outcomes.map(\.status)
+        }
+        #expect(try run() == [.done])
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".nc") }.sorted()
+        #expect(files.count == 2 && files.allSatisfy { $0.contains("_member0") }, "\(files)")
+        #expect(try run() == [.skipped])
+        try FileManager.default.removeItem(atPath: out + "/" + files[1])
+        #expect(try run() == [.done], "a missing member must be computed again")
+        options.seed = 2
+        #expect(try run() == [.done], "another seed is another ensemble")
     }
 
     @Test("Asked to stop: the forecast running stops at a day boundary, the rest are not started, the status is the interruption's")

@@ -56,8 +56,10 @@ public struct BatchRunner {
                 failed(error)
                 continue
             }
-            AtomicOutput.removeStale(of: output)
-            if isComplete(output, of: entry) {
+            // An ensemble's forecast is its member files (and statistics): complete only when all of them are.
+            let streams = template.ensemble.outputs(output), files = streams.map(\.path)
+            files.forEach { AtomicOutput.removeStale(of: $0) }
+            if streams.allSatisfy({ isComplete($0.path, of: entry, ensemble: template.ensemble.description(of: $0.kind)) }) {
                 outcomes.append(BatchOutcome(name: entry.name, status: .skipped, seconds: 0, output: output, error: nil))
                 log("event=skip name=\(entry.name) output=\(output)")
                 continue
@@ -78,7 +80,7 @@ public struct BatchRunner {
                 outcomes.append(BatchOutcome(name: entry.name, status: .done, seconds: seconds, output: output, error: nil))
                 log("event=done name=\(entry.name) output=\(output) seconds=\(String(format: "%.2f", seconds))")
             } catch {
-                AtomicOutput.removeStale(of: output)
+                files.forEach { AtomicOutput.removeStale(of: $0) }
                 failed(error)
                 outcomes.append(BatchOutcome(name: entry.name, status: .failed, seconds: Date().timeIntervalSince(start),
                                              output: output, error: "\(error)"))
@@ -92,12 +94,15 @@ public struct BatchRunner {
     }
 
     /// Whether `output` is a finished forecast of this batch's length computed from `entry`'s inputs as they are
-    /// now; a damaged file is read in a child first.
-    private func isComplete(_ output: String, of entry: BatchEntry) -> Bool {
+    /// now, the same part of the same ensemble (`ensemble`, nil for a single forecast); a damaged file is read in a
+    /// child first.
+    private func isComplete(_ output: String, of entry: BatchEntry, ensemble: String?) -> Bool {
         guard FileManager.default.fileExists(atPath: output) else { return false }
         if let probe, (try? probe.check(output)) == nil { return false }
         guard CompleteForecast.isComplete(output, days: template.days),
-              let recorded = try? CFDataset(path: output).file.root.attributes()[InputIdentity.attribute]?.text,
+              let attributes = try? CFDataset(path: output).file.root.attributes(),
+              attributes["forecastd_ensemble"]?.text == ensemble,
+              let recorded = attributes[InputIdentity.attribute]?.text,
               let current = try? InputIdentity.of(initial: entry.initial, forcing: entry.forcing, start: entry.start) else { return false }
         return recorded == current
     }

@@ -64,9 +64,15 @@ public struct EnsembleOptions: Sendable, Equatable {
         return files + statistics
     }
 
-    /// How the members were made, for the files' attributes.
-    var summary: String {
-        "\(perturbation.rawValue) perturbation, scale \(amplitude) of the model's daily change, seed \(seed)"
+    /// What a file of `kind` holds within this ensemble (its attribute forecastd_ensemble), nil for a single
+    /// forecast's file.
+    public func description(of kind: OutputKind) -> String? {
+        let made = "\(perturbation.rawValue) perturbation, scale \(amplitude) of the model's daily change, seed \(seed)"
+        switch kind {
+        case .member where members == 1: return nil
+        case .member(let m): return "member \(m + 1) of \(members): \(made)"
+        case .statistic(let s): return "\(s == .mean ? "mean" : "standard deviation") of \(members) members: \(made)"
+        }
     }
 }
 

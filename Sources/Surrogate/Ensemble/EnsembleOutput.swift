@@ -18,14 +18,8 @@ struct EnsembleOutput {
         return e.outputs(request.output).map { kind, path in
             var streamRequest = request, streamLayout = layout
             streamRequest.output = path
-            switch kind {
-            case .member(let m) where e.members > 1:
-                streamLayout.realization = m + 1
-                streamLayout.ensemble = "member \(m + 1) of \(e.members): \(e.summary)"
-            case .member: break
-            case .statistic(let statistic):
-                streamLayout.ensemble = "\(statistic == .mean ? "mean" : "standard deviation") of \(e.members) members: \(e.summary)"
-            }
+            streamLayout.ensemble = e.description(of: kind)
+            if case .member(let m) = kind, e.members > 1 { streamLayout.realization = m + 1 }
             return EnsembleOutput(kind: kind, request: streamRequest, layout: streamLayout)
         }
     }

@@ -56,6 +56,8 @@ struct Batch: ParsableCommand {
 
     @OptionGroup var accumulation: AccumulationOption
 
+    @OptionGroup var ensemble: EnsembleOption
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -74,6 +76,7 @@ struct Batch: ParsableCommand {
         request.precision = precision.precision
         request.quantizeBits = try quantize.bits()
         request.accumulation = try accumulation.period()
+        request.ensemble = ensemble.options
         request.history = ForecastRequest.commandLineHistory
         return request
     }
