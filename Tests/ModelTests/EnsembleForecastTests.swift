@@ -73,6 +73,34 @@ struct EnsembleForecastTests {
         #expect(correlation < -0.5, "members 1 and 2 are not a pair of opposite perturbations (correlation \(correlation))")
     }
 
+    @Test("Lagged members: member 1 is the forecast from the start, member 3 the forecast from two days earlier, two days on")
+    func lagged() throws {
+        let folder = try Scratch.folder("ensemble-lagged")
+        let pool = ThreadPool(threads: 2)
+        // truth.nc holds the sample's daily states 2004-06-02 ... 06-16: an init file with several times.
+        func request(_ out: String, start: String, members: Int, days: Int) -> ForecastRequest {
+            var r = Self.request(folder + "/" + out, members: members, perturbation: .lagged, days: days)
+            r.initial = Self.sample + "/data/truth.nc"
+            r.start = start
+            return r
+        }
+        _ = try ForecastJob.run(request("lag.nc", start: "2004-06-05", members: 3, days: 2), pool: pool)
+        _ = try ForecastJob.run(request("now.nc", start: "2004-06-05", members: 1, days: 2), pool: pool)
+        _ = try ForecastJob.run(request("early.nc", start: "2004-06-03", members: 1, days: 4), pool: pool)
+        let now = try Self.contents(folder + "/now.nc"), early = try Self.contents(folder + "/early.nc")
+        let first = try Self.contents(folder + "/lag_member01.nc"), third = try Self.contents(folder + "/lag_member03.nc")
+        #expect(Self.bits(first) == Self.bits(now), "the unlagged member is not the forecast from the start")
+        for name in now.keys {
+            let perDay = now[name]!.count / 2, lateDays = Array(early[name]![(2 * perDay)...])
+            let worst = zip(third[name]!, lateDays).map { $0.isNaN && $1.isNaN ? 0 : abs(Double($0) - Double($1)) }.max() ?? .infinity
+            let scale = lateDays.filter { !$0.isNaN }.map { abs(Double($0)) }.max() ?? 1
+            #expect(worst <= 1e-5 * max(scale, 1), "\(name): the 2-day lagged member differs from the forecast from 06-03 by \(worst)")
+        }
+        let tooEarly = request("none.nc", start: "2004-06-03", members: 3, days: 1)
+        #expect(throws: ForecastError.self) { _ = try ForecastJob.run(tooEarly, pool: pool) }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/none_member01.nc"))
+    }
+
     @Test("Mean and spread files: the mean and standard deviation (N - 1) of the member files")
     func statistics() throws {
         let folder = try Scratch.folder("ensemble-statistics")

@@ -7,6 +7,9 @@ public enum Perturbation: String, Sendable, CaseIterable {
     /// Bred vectors: Gaussian seeds grown by the surrogate itself over short breeding cycles from the initial
     /// state, each rescaled to its seed's size at the end of a cycle.
     case bred
+    /// Lagged starts: member k (0-based) is the surrogate's forecast from the init file's state k days before the
+    /// start, run to the start (member 0 is the state at the start itself).
+    case lagged
 }
 
 /// What a request asks of an ensemble. One member (the default) is a deterministic forecast.
@@ -80,13 +83,17 @@ extension EnsembleOptions {
     /// Bytes an ensemble of this size needs beside the weights on a `height` x `width` grid: per member the
     /// normalised and physical states, the fluxes, an output buffer and the network's activations (at least
     /// ``SurrogateConfiguration/minimumActivationBytes``); with bred vectors, the breeding rollout of half the
-    /// members and a control besides.
+    /// members and a control besides; with lagged starts, the rollout of one lagged member.
     public func memoryBytes(_ c: SurrogateConfiguration, height: Int, width: Int) -> Double {
         let plane = Double(height) * Double(width)
         let rollout = 4 * plane * Double(2 * c.stateChannels + c.fluxChannels) + c.minimumActivationBytes
         let perMember = rollout + 4 * plane * Double(c.stateChannels)
-        let breeding = perturbation == .bred && members > 1 ? Double((members + 1) / 2 + 1) * rollout : 0
-        return Double(members) * perMember + breeding
+        let extra = switch perturbation {
+        case .bred where members > 1: Double((members + 1) / 2 + 1) * rollout
+        case .lagged where members > 1: rollout
+        default: 0.0
+        }
+        return Double(members) * perMember + extra
     }
 
     /// Refuses, before anything is computed or written, an ensemble that cannot fit in `available` bytes beside

@@ -24,9 +24,10 @@ struct EnsembleOutput {
         }
     }
 
-    /// Sets the members of `rollout` apart as the request asks (``MemberPerturbations``), before its first day:
-    /// the model's spread of daily change from one pass on the first day's forcing, then each member's
-    /// perturbation. Reads the forcing's first days itself (before the forecast's prefetch opens the file).
+    /// Sets the members of `rollout` apart as the request asks, before its first day: for Gaussian and bred
+    /// perturbations (``MemberPerturbations``) the model's spread of daily change from one pass on the first day's
+    /// forcing, then each member's perturbation; lagged members from earlier states of the init file. Reads the
+    /// forcing itself (before the forecast's prefetch opens the file).
     static func perturb(_ rollout: Rollout, request: ForecastRequest, forcing: AtmosphereForcing, reference: CFDateTime,
                         initial: Tensor) throws {
         let e = request.ensemble, model = rollout.model, pool = rollout.pool
@@ -38,23 +39,54 @@ struct EnsembleOutput {
             try forcing.requirePhysical(day, date: date, ocean: rollout.surfaceOcean)
             return day
         }
+        if e.perturbation == .lagged {
+            try lag(rollout, request: request, forcing: forcing, reference: reference, day: day)
+            return
+        }
         rollout.computeFluxes(atmosphere: try read(1))
         let spread = try MemberPerturbations.dailyChangeSpread(rollout)
         func seed(_ member: Int) -> Tensor {
             MemberPerturbations.gaussian(member: member, seed: e.seed, amplitude: e.amplitude, spread: spread, model: model,
                                          height: height, width: width)
         }
-        switch e.perturbation {
-        case .gaussian:
+        if e.perturbation == .gaussian {
             for m in 0..<e.members { rollout.perturb(member: m, by: seed(m)) }
-        case .bred:
-            let days = min(EnsembleOptions.breedingDays, request.days)
-            guard days == EnsembleOptions.breedingDays else {
-                throw ForecastRequestError(field: .perturbation, problem: "bred needs a forecast of at least \(EnsembleOptions.breedingDays) days (its breeding cycles use the forecast's first days)")
+            return
+        }
+        guard request.days >= EnsembleOptions.breedingDays else {
+            throw ForecastRequestError(field: .perturbation, problem: "bred needs a forecast of at least \(EnsembleOptions.breedingDays) days (its breeding cycles use the forecast's first days)")
+        }
+        let vectors = try MemberPerturbations.breed(stride(from: 0, to: e.members, by: 2).map(seed), from: initial,
+                                                    spread: spread, model: model, read: read, pool: pool)
+        for m in 0..<e.members { rollout.perturb(member: m, by: vectors[m / 2], sign: m % 2 == 0 ? 1 : -1) }
+    }
+
+    /// Lagged starts: member k's state becomes the surrogate's k-day forecast from the init file's state k days
+    /// before `reference` (read with the request's variable names, forced by the forcing of those days).
+    private static func lag(_ rollout: Rollout, request: ForecastRequest, forcing: AtmosphereForcing, reference: CFDateTime,
+                            day: AtmosphereDay) throws {
+        let model = rollout.model
+        for m in 1..<request.ensemble.members {
+            let start = AtmosphereForcing.date(reference, plus: -m)
+            let earlier: InitialState
+            do {
+                earlier = try InitialState.read(path: request.initial, model: model, names: request.stateNames, start: start.description)
+            } catch {
+                throw ForecastError.inputData(path: request.initial, variable: nil, detail: "lagged member \(m + 1) starts from the state "
+                                              + "\(m) day(s) before the start, \(start), which this file cannot give: \(error)")
             }
-            let vectors = try MemberPerturbations.breed(stride(from: 0, to: e.members, by: 2).map(seed), from: initial,
-                                                        spread: spread, model: model, read: read, pool: pool)
-            for m in 0..<e.members { rollout.perturb(member: m, by: vectors[m / 2], sign: m % 2 == 0 ? 1 : -1) }
+            let lagged = Rollout(model: model, initial: earlier.state, pool: rollout.pool)
+            for d in 1...m {
+                let date = AtmosphereForcing.date(start, plus: d)
+                try forcing.read(date, mode: request.forcingMode, into: day)
+                try forcing.requirePhysical(day, date: date, ocean: lagged.surfaceOcean)
+                lagged.computeFluxes(atmosphere: day)
+                try lagged.advance(day: d)
+            }
+            let delta = Tensor(zeros: lagged.normalisedState(member: 0).shape)
+            let pl = lagged.normalisedState(member: 0).pointer, pm = rollout.normalisedState(member: m).pointer
+            for i in 0..<delta.count { delta.pointer[i] = pl[i] - pm[i] }
+            rollout.perturb(member: m, by: delta)
         }
     }
 }
