@@ -70,6 +70,45 @@ struct ServeTests {
         #expect(try file.root.variable("so").attributes()["_QuantizeBitRoundNumberOfSignificantBits"] == nil)
     }
 
+    @Test("an ensemble job: links to its members and statistics, each member the file forecastd run writes, DELETE removes them all")
+    func ensembleJob() async throws {
+        let server = try ServerProcess.fresh()
+        let folder = server.folder, root = server.dataRoot
+        let id = try await server.submit(days: 2, extra: ", \"members\": 3, \"perturbation\": \"gaussian\", \"seed\": 5, \"ensemble_statistics\": true")
+        let done = try await server.wait(for: id) { ["successful", "failed"].contains($0["status"] as? String) }
+        #expect(done["status"] as? String == "successful", "\(done)")
+        let list = try await server.request("GET", "/jobs/\(id)/results")
+        let links = (list.json["links"] as? [[String: Any]] ?? []).compactMap { $0["href"] as? String }
+        #expect(list.status == 200 && links == (1...3).map { "/jobs/\(id)/results?member=\($0)" }
+                + ["/jobs/\(id)/results?statistic=mean", "/jobs/\(id)/results?statistic=spread"], "\(links)")
+        let run = Scratch.run(Scratch.forecastd!, ["run", "--model", Scratch.repository + "/weights-sample", "--init", root + "/init.nc",
+                                                   "--forcing", root + "/forcing.nc", "--days", "2", "--out", folder + "/direct.nc",
+                                                   "--members", "3", "--seed", "5", "--threads", "2"])!
+        #expect(run.status == 0, "\(run.output)")
+        var total = 0
+        for href in links {
+            let file = try await server.request("GET", href)
+            #expect(file.status == 200 && file.headers["content-type"] == "application/x-netcdf", "\(href)")
+            total += file.body.count
+            guard let member = href.split(separator: "=").last.flatMap({ Int($0) }) else { continue }
+            let served = folder + "/served-\(member).nc"
+            try file.body.write(to: URL(fileURLWithPath: served))
+            let a = try NetCDFFile.open(served), b = try NetCDFFile.open(folder + "/direct_member0\(member).nc")
+            for name in ["thetao", "zos", "realization"] {
+                let x = try a.root.variable(name).readRaw(), y = try b.root.variable(name).readRaw()
+                #expect(x.map(\.bitPattern) == y.map(\.bitPattern), "member \(member): \(name) differs from forecastd run's")
+            }
+        }
+        #expect(total == done["resultBytes"] as? Int)
+        #expect(try await server.request("GET", "/jobs/\(id)/results/quicklook?var=thetao&statistic=spread").status == 200)
+        for query in ["member=4", "member=0", "statistic=median", "member=1&statistic=mean"] {
+            #expect(try await server.request("GET", "/jobs/\(id)/results?\(query)").status == 400, "\(query)")
+        }
+        #expect(try await server.request("DELETE", "/jobs/\(id)").status == 200)
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder + "/state/results").filter { $0.hasPrefix(id) }
+        #expect(left.isEmpty, "\(left)")
+    }
+
     @Test("bad requests: 400 naming the field, 403 for paths outside the data root, 413 for a huge body, 404 for no job")
     func badRequests() async throws {
         let server = try ServerProcess.fresh { folder in

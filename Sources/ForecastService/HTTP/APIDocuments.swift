@@ -1,3 +1,4 @@
+import Surrogate
 import Tensor
 
 /// The documents OGC API - Processes - Part 1: Core asks of a server besides its jobs: the landing page, the
@@ -66,6 +67,13 @@ struct APIDocuments: Sendable {
                                  "schema": ["type": "string", "pattern": "^[0-9.]+ ?(s|min|h|d)$"]],
          "forcing_mode": ["schema": ["type": "string", "enum": ["strict", "persist", "climatology"], "default": "strict"]],
          "variables": ["schema": ["type": "object", "additionalProperties": ["type": "string"]]],
+         "members": ["title": "Members of an ensemble forecast (1: deterministic)",
+                     "schema": ["type": "integer", "minimum": EnsembleOptions.memberRange.lowerBound, "maximum": EnsembleOptions.memberRange.upperBound, "default": 1]],
+         "perturbation": ["title": "How members are set apart", "schema": ["type": "string", "enum": Perturbation.allCases.map(\.rawValue), "default": "gaussian"]],
+         "seed": ["title": "Seed of the perturbations", "schema": ["type": "integer", "minimum": 0, "default": 1]],
+         "perturbation_scale": ["title": "Size of the perturbations, in units of the model's daily change",
+                                "schema": ["type": "number", "minimum": 0, "maximum": 100, "default": 1]],
+         "ensemble_statistics": ["title": "Also write the ensemble mean and spread", "schema": ["type": "boolean", "default": false]],
          "precision": ["title": "The network's precision (default: the service's --precision, else the model's declared one, else fp32)",
                        "schema": ["type": "string", "enum": PrecisionChoice.allCases.map(\.rawValue)]]]
     }

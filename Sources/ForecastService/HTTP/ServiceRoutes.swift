@@ -4,6 +4,7 @@ import Hummingbird
 import NetCDF
 import NIOCore
 import OceanGrid
+import Surrogate
 import Tensor
 
 /// The HTTP API: OGC API - Processes for jobs (landing page, conformance, API definition: ``APIDocuments``), Open
@@ -135,11 +136,54 @@ struct ServiceRoutes: Sendable {
         }
     }
 
+    /// The result file of a successful job that `request` selects: the forecast; for an ensemble, `member=K`
+    /// (from 1) or `statistic=mean|spread`, else, with `defaultMember`, member 1, else nil (the ensemble's list).
+    private func resultFile(_ record: JobRecord, _ request: Request, defaultMember: Bool) throws -> (path: String, name: String)? {
+        let query = request.uri.queryParameters, ensemble = record.inputs.ensemble
+        let member = query["member"].map(String.init), statistic = query["statistic"].map(String.init)
+        let outputs = ensemble.outputs(store.resultPath(record.id))
+        guard ensemble.members > 1 else {
+            guard member == nil, statistic == nil else { throw Problem.badRequest("job \(record.id) is not an ensemble: it has one result", field: "member") }
+            return (outputs[0].path, "forecast-\(record.id).nc")
+        }
+        let kind: EnsembleOptions.OutputKind
+        switch (member, statistic) {
+        case (let text?, nil):
+            guard let k = Int(text), (1...ensemble.members).contains(k) else {
+                throw Problem.badRequest("member is 1 to \(ensemble.members); got '\(text)'", field: "member")
+            }
+            kind = .member(k - 1)
+        case (nil, let text?):
+            guard let s = Rollout.Statistic(rawValue: text), ensemble.statistics else {
+                throw Problem.badRequest("statistic is " + (ensemble.statistics ? "mean or spread; got '\(text)'" : "not available: the job did not ask for ensemble_statistics"), field: "statistic")
+            }
+            kind = .statistic(s)
+        case (nil, nil):
+            guard defaultMember else { return nil }
+            kind = .member(0)
+        default: throw Problem.badRequest("give member or statistic, not both", field: "member")
+        }
+        let path = outputs.first { $0.kind == kind }!.path
+        return (path, "forecast-\(record.id)-" + (path as NSString).lastPathComponent.dropFirst(record.id.count + 1))
+    }
+
+    /// An ensemble job's results: a link to each member's file and to the statistics (OGC's document of links).
+    private func ensembleResults(_ record: JobRecord) throws -> Response {
+        let ensemble = record.inputs.ensemble, base = "/jobs/\(record.id)/results"
+        func link(_ query: String, _ title: String) -> [String: Any] {
+            ["href": "\(base)?\(query)", "rel": "enclosure", "type": "application/x-netcdf", "title": title]
+        }
+        var links = (1...ensemble.members).map { link("member=\($0)", "member \($0) of \(ensemble.members)") }
+        if ensemble.statistics { links += [link("statistic=mean", "ensemble mean"), link("statistic=spread", "ensemble spread (standard deviation)")] }
+        return try jsonObject(["members": ensemble.members, "links": links])
+    }
+
     /// The result file of a successful job: whole, or one byte range (`Range`, honoured only when `If-Range`, if
-    /// sent, names the current version by its ETag or Last-Modified); without `body` (HEAD) only the headers.
+    /// sent, names the current version by its ETag or Last-Modified); without `body` (HEAD) only the headers. An
+    /// ensemble's file is chosen by `member=K` or `statistic=mean|spread`; without either, its list of links.
     private func results(_ request: Request, context: BasicRequestContext, body: Bool) async throws -> Response {
         let record = try successfulJob(context)
-        let path = store.resultPath(record.id)
+        guard let (path, name) = try resultFile(record, request, defaultMember: false) else { return try ensembleResults(record) }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let size = attributes[.size] as? Int,
               let modified = attributes[.modificationDate] as? Date else {
             throw Problem.notFound("the result of job \(record.id) is gone")
@@ -148,7 +192,7 @@ struct ServiceRoutes: Sendable {
         let lastModified = Self.httpDate(modified)
         var headers: HTTPFields = [.contentType: "application/x-netcdf", .acceptRanges: "bytes", .eTag: etag,
                                    .lastModified: lastModified,
-                                   .contentDisposition: "attachment; filename=\"forecast-\(record.id).nc\""]
+                                   .contentDisposition: "attachment; filename=\"\(name)\""]
         let current = request.headers[.ifRange].map { $0 == etag || $0 == lastModified } ?? true
         let fileIO = FileIO()
         switch current ? ByteRange(header: request.headers[.range], size: size) : .whole {
@@ -169,8 +213,9 @@ struct ServiceRoutes: Sendable {
     }
 
     /// A PNG map of one field of a successful job's result (`var`, `depth` in m, default 0, and `day`, the lead
-    /// day, default 1, or `time`, an index or a date), drawn as `forecastd plot` draws it. The result is this
-    /// service's own output, so it is read in this process, off the event loop.
+    /// day, default 1, or `time`, an index or a date), drawn as `forecastd plot` draws it; of an ensemble's member 1
+    /// unless `member` or `statistic` says otherwise. The result is this service's own output, so it is read in this
+    /// process, off the event loop.
     private func quickLook(_ request: Request, context: BasicRequestContext, body: Bool) async throws -> Response {
         let record = try successfulJob(context)
         let query = request.uri.queryParameters
@@ -192,7 +237,7 @@ struct ServiceRoutes: Sendable {
         case (nil, nil): choice = .leadDay(1)
         default: throw Problem.badRequest("give day or time, not both", field: "day")
         }
-        let path = store.resultPath(record.id)
+        let path = try resultFile(record, request, defaultMember: true)!.path
         let png: Data
         do {
             png = try await withCheckedThrowingContinuation { continuation in

@@ -8,7 +8,8 @@ import Tensor
 /// ```json
 /// {"inputs": {"model": "sample", "init": "init.nc", "forcing": "forcing.nc", "days": 15,
 ///             "deflate": 1, "pack": "int16", "forcing_mode": "strict", "variables": {"thetao": "votemper"},
-///             "precision": "bf16", "quantize": {"thetao": 12}}}
+///             "precision": "bf16", "quantize": {"thetao": 12}, "members": 8, "perturbation": "bred", "seed": 3,
+///             "perturbation_scale": 1.5, "ensemble_statistics": true}}
 /// ```
 ///
 /// `model`, `init` and `forcing` are required; `days` defaults to 15, `deflate` to 1, `forcing_mode` to strict.
@@ -94,6 +95,22 @@ enum ExecutionRequest {
                                start: try string("start"), precision: try choice("precision"))
         parsed.quantize = quantize
         parsed.accumulationPeriod = try string("accumulation_period")
+        if inputs["members"] != nil { parsed.members = try integer("members", default: 1) }
+        parsed.perturbation = try choice("perturbation")
+        if let raw = inputs["seed"] {
+            guard case .number(let number) = raw, number >= 0, let seed = UInt64(exactly: number) else {
+                throw Problem.badRequest("seed must be a whole number from 0", field: "/inputs/seed")
+            }
+            parsed.seed = seed
+        }
+        if let raw = inputs["perturbation_scale"] {
+            guard case .number(let number) = raw else { throw Problem.badRequest("perturbation_scale must be a number", field: "/inputs/perturbation_scale") }
+            parsed.perturbationScale = Float(number)
+        }
+        if let raw = inputs["ensemble_statistics"] {
+            guard case .bool(let flag) = raw else { throw Problem.badRequest("ensemble_statistics must be true or false", field: "/inputs/ensemble_statistics") }
+            parsed.ensembleStatistics = flag
+        }
         if let precision = parsed.precision {
             do { _ = try precision.resolve() } catch {
                 throw Problem.badRequest("\(error)", field: "/inputs/precision")

@@ -41,10 +41,29 @@ public struct JobInputs: Codable, Sendable, Equatable {
     public var quantize: [String: Int]?
     /// The period the forcing's accumulated fields sum over ("1h"), when the file does not state it.
     public var accumulationPeriod: String?
+    /// An ensemble's members, perturbation, seed, perturbation scale and statistics files; nil: the defaults
+    /// (one member, a deterministic forecast).
+    public var members: Int?
+    public var perturbation: Perturbation?
+    public var seed: UInt64?
+    public var perturbationScale: Float?
+    public var ensembleStatistics: Bool?
 
     enum CodingKeys: String, CodingKey {
         case model, initial = "init", forcing, days, deflate, pack, forcingMode = "forcing_mode", variables, start, precision, quantize
-        case accumulationPeriod = "accumulation_period"
+        case accumulationPeriod = "accumulation_period", members, perturbation, seed, perturbationScale = "perturbation_scale"
+        case ensembleStatistics = "ensemble_statistics"
+    }
+
+    /// The ensemble these inputs ask for.
+    public var ensemble: EnsembleOptions {
+        var options = EnsembleOptions()
+        options.members = members ?? options.members
+        options.perturbation = perturbation ?? options.perturbation
+        options.seed = seed ?? options.seed
+        options.amplitude = perturbationScale ?? options.amplitude
+        options.statistics = ensembleStatistics ?? options.statistics
+        return options
     }
 
     /// The forecast these inputs ask for, with the model in `modelFolder`, written to `output`.
@@ -59,6 +78,7 @@ public struct JobInputs: Codable, Sendable, Equatable {
         request.precision = precision
         request.quantizeBits = try ForecastRequest.quantizeBits(entries: (quantize ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
         request.accumulation = try accumulationPeriod.map(ForecastRequest.accumulationPeriod)
+        request.ensemble = ensemble
         return request
     }
 }

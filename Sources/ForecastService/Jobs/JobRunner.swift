@@ -74,7 +74,7 @@ final class JobRunner: Service {
                 metrics.recordDay(seconds: day.timings.total)
                 try? store.progress(job.id, day: day.day)
             })
-            let bytes = (try? FileManager.default.attributesOfItem(atPath: store.resultPath(job.id))[.size] as? Int) ?? 0
+            let bytes = summary.outputs.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
             outcome = .successful(summary.timings, bytes: bytes)
         } catch ForecastError.interrupted(_, let day) where Date() > deadline {
             outcome = .failed("stopped before day \(day): the job ran past its time limit of \(Int(timeLimit)) s")

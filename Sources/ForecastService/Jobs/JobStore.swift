@@ -36,9 +36,9 @@ final class JobStore: @unchecked Sendable {
             logger.warning("skipped unreadable journal lines", metadata: ["path": "\(journal.path)", "lines": "\(journal.skippedLines)"])
         }
         for record in stored {
-            let path = resultPath(record.id)
-            if let changed = JobQueue.recovered(record, maxAttempts: maxAttempts, resultExists: FileManager.default.fileExists(atPath: path),
-                                                resultPath: path, at: Date()) {
+            let paths = resultPaths(record), missing = paths.first { !FileManager.default.fileExists(atPath: $0) }
+            if let changed = JobQueue.recovered(record, maxAttempts: maxAttempts, resultExists: missing == nil,
+                                                resultPath: missing ?? paths[0], at: Date()) {
                 try journal.append(changed)
                 queue.apply(changed)
             } else {
@@ -51,6 +51,9 @@ final class JobStore: @unchecked Sendable {
 
     /// The path of a job's result file.
     func resultPath(_ id: String) -> String { (resultsFolder as NSString).appendingPathComponent(id + ".nc") }
+
+    /// Every result file of a job: `resultPath` for a single forecast; an ensemble's members (and statistics) beside it.
+    func resultPaths(_ record: JobRecord) -> [String] { record.inputs.ensemble.outputs(resultPath(record.id)).map(\.path) }
 
     /// All jobs, oldest first.
     func all() -> [JobRecord] { lock.withLock { queue.all } }
@@ -123,7 +126,7 @@ final class JobStore: @unchecked Sendable {
                 return (record, removeResult)
             }
         }
-        if removeResult { try? FileManager.default.removeItem(atPath: resultPath(id)) }
+        if removeResult { resultPaths(record).forEach { try? FileManager.default.removeItem(atPath: $0) } }
         updateGauges()
         return record
     }
@@ -151,7 +154,7 @@ final class JobStore: @unchecked Sendable {
     }
 
     private func removeStrayResults() {
-        let keep = Set(queue.records.values.filter { $0.status == .successful }.map { $0.id + ".nc" })
+        let keep = Set(queue.records.values.filter { $0.status == .successful }.flatMap(resultPaths).map { ($0 as NSString).lastPathComponent })
         for name in (try? FileManager.default.contentsOfDirectory(atPath: resultsFolder)) ?? [] where !keep.contains(name) {
             try? FileManager.default.removeItem(atPath: (resultsFolder as NSString).appendingPathComponent(name))
         }

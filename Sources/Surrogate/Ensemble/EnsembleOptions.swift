@@ -1,7 +1,7 @@
 import Foundation
 
 /// How an ensemble's members are set apart from the initial state.
-public enum Perturbation: String, Sendable, CaseIterable {
+public enum Perturbation: String, Sendable, CaseIterable, Codable {
     /// Spatially correlated Gaussian noise, per channel scaled by the model's own spread of daily change.
     case gaussian
     /// Bred vectors: Gaussian seeds grown by the surrogate itself over short breeding cycles from the initial
