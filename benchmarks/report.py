@@ -347,6 +347,19 @@ def ensemble(out):
                f"{verdict(last['member_cost_of_stepper'] <= 1 / 300)} (1/{1 / last['member_cost_of_stepper']:.0f}); the network per member "
                f"<= 1/4 of a single forecast's: {verdict(last.get('network_per_member_of_single', 1) <= 0.25)} "
                f"({last.get('network_per_member_of_single', float('nan')):.2f}).\n")
+    if "wenhai" in data:
+        w = data["wenhai"]
+        out.append(f"WenHai scale ({w['grid']}, 93 + 8 channels, benchmarks/forecast.py's wenhai-forecast network), {w['days']} days, "
+                   "same runs interleaved (no stepper at this scale):\n")
+        out.append("| members | wall s (median, range) | members per hour | peak MiB | per member: network s | fluxes s | output s "
+                   "| network per member / a single forecast's |")
+        out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for r in w["results"]:
+            m = r["per_member_s"]
+            out.append(f"| {r['members']} | {spread(r['wall_s'], r['wall_s_min'], r['wall_s_max'])} | {r['members_per_hour']:.0f} | "
+                       f"{r['peak_rss_mib']:.0f} | {m['network_s']:.2f} | {m['fluxes_s']:.2f} | {m['write_s']:.2f} | "
+                       f"{r['network_per_member_of_single']:.2f} |")
+        out.append("")
 
 
 def wenhai_import(out):

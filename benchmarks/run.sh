@@ -60,7 +60,7 @@ for suite in "${suites[@]}"; do
             record forecast - python3 benchmarks/forecast.py "$f" "$work/forecast" --threads 2 --precision fp32 --precision bf16 --rounds 2 --json "$results/forecast.json"
             record versus-simulate - python3 benchmarks/forecast.py "$f" "$work/forecast" --versus-simulate --threads 1,2 --rounds 5 --json "$results/versus-simulate.json" ;;
         serve) record serve - python3 benchmarks/serve.py "$f" "$work" --rounds 5 --seconds 6 --jobs 5 --json "$results/serve.json" ;;
-        ensemble) record ensemble - python3 benchmarks/ensemble.py "$f" "$work/ensemble" --members 1,8,32,64 --threads 2 --rounds 3 --json "$results/ensemble.json" ;;
+        ensemble) record ensemble - python3 benchmarks/ensemble.py "$f" "$work/ensemble" --members 1,8,32,64 --threads 2 --rounds 3 --wenhai-members 1,2,4 --wenhai-days 3 --json "$results/ensemble.json" ;;
         quicklook) record quicklook - python3 benchmarks/quicklook.py "$f" "$work/quicklook" --rounds 5 --json "$results/quicklook.json" ;;
         wenhai-import) record wenhai-import - python3 benchmarks/wenhai_import.py "$f" "$work/wenhai-import" --rounds 3 --passes 2 --threads 1 --threads 2 --json "$results/wenhai-import.json" ;;
         wenhai-full) record wenhai-full - python3 benchmarks/wenhai_full.py "$f" "$work/wenhai-full" --days 2 --precision bf16 --precision fp32 --threads 2 --json "$results/wenhai-full.json" ;;

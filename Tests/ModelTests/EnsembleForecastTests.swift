@@ -61,6 +61,17 @@ struct EnsembleForecastTests {
             #expect(try realization.attributes()["standard_name"]?.text == "realization")
             #expect(try file.variable("thetao").attributes()["coordinates"]?.text == "realization")
         }
+        // xarray stacks the member files along their realization coordinate.
+        if Scratch.python(has: ["xarray", "netCDF4"]) {
+            let files = (1...4).map { folder + String(format: "/four_member%02d.nc", $0) }
+            let code = "import sys, xarray as xr; d = xr.concat([xr.open_dataset(f) for f in sys.argv[1:]], dim='realization'); "
+                + "print(list(d['thetao'].dims), list(map(int, d['realization'].values)))"
+            let result = try #require(Scratch.run("python3", ["-c", code] + files))
+            #expect(result.status == 0 && result.output.contains("['realization', 'time', 'depth', 'latitude', 'longitude'] [1, 2, 3, 4]"),
+                    "\(result.output)")
+        } else {
+            print("skipped: the xarray check of the member files needs python3 with xarray and netCDF4")
+        }
         // Pairs start on opposite sides of the initial state: after one day they still straddle the deterministic day.
         let day = 8 * 128 * 128
         func departure(_ member: [String: [Float]]) -> [Double] {
