@@ -74,7 +74,8 @@ struct ServeTests {
     func ensembleJob() async throws {
         let server = try ServerProcess.fresh()
         let folder = server.folder, root = server.dataRoot
-        let id = try await server.submit(days: 2, extra: ", \"members\": 3, \"perturbation\": \"gaussian\", \"seed\": 5, \"ensemble_statistics\": true")
+        let id = try await server.submit(days: 2, extra: ", \"members\": 3, \"perturbation\": \"gaussian\", \"seed\": 5, \"ensemble_statistics\": true, "
+                                          + "\"perturbation_scale\": {\"thetao\": 2}")
         let done = try await server.wait(for: id) { ["successful", "failed"].contains($0["status"] as? String) }
         #expect(done["status"] as? String == "successful", "\(done)")
         let list = try await server.request("GET", "/jobs/\(id)/results")
@@ -83,7 +84,7 @@ struct ServeTests {
                 + ["/jobs/\(id)/results?statistic=mean", "/jobs/\(id)/results?statistic=spread"], "\(links)")
         let run = Scratch.run(Scratch.forecastd!, ["run", "--model", Scratch.repository + "/weights-sample", "--init", root + "/init.nc",
                                                    "--forcing", root + "/forcing.nc", "--days", "2", "--out", folder + "/direct.nc",
-                                                   "--members", "3", "--seed", "5", "--threads", "2"])!
+                                                   "--members", "3", "--seed", "5", "--perturbation-scale", "thetao=2", "--threads", "2"])!
         #expect(run.status == 0, "\(run.output)")
         var total = 0
         for href in links {
@@ -135,6 +136,11 @@ struct ServeTests {
         #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"quantize\": 30")) == (400, "/inputs/quantize"))
         #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"quantize\": {\"salt\": 9}")) == (400, "/inputs/quantize"))
         #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"quantize\": \"12\"")) == (400, "/inputs/quantize"))
+        for (field, value) in [("members", "0"), ("members", "\"8\""), ("perturbation", "\"magic\""), ("seed", "-1"),
+                               ("perturbation_scale", "{\"speed\": 2}"), ("perturbation_scale", "-3"), ("ensemble_statistics", "1"),
+                               ("ensemble_statistics", "true")] {
+            #expect(try await post(inputs(good + ", \"init\": \"init.nc\", \"\(field)\": \(value)")) == (400, "/inputs/\(field)"), "\(field): \(value)")
+        }
         #expect(try await post(inputs(good + ", \"init\": \"absent.nc\"")) == (400, "/inputs/init"))
         #expect(try await post(inputs(good + ", \"init\": \"sub\"")) == (400, "/inputs/init"))
         #expect(try await post(inputs(good + ", \"init\": \"../outside.nc\"")) == (403, "/inputs/init"))

@@ -71,8 +71,9 @@ struct APIDocuments: Sendable {
                      "schema": ["type": "integer", "minimum": EnsembleOptions.memberRange.lowerBound, "maximum": EnsembleOptions.memberRange.upperBound, "default": 1]],
          "perturbation": ["title": "How members are set apart", "schema": ["type": "string", "enum": Perturbation.allCases.map(\.rawValue), "default": "gaussian"]],
          "seed": ["title": "Seed of the perturbations", "schema": ["type": "integer", "minimum": 0, "default": 1]],
-         "perturbation_scale": ["title": "Size of the perturbations, in units of the model's daily change",
-                                "schema": ["type": "number", "minimum": 0, "maximum": 100, "default": 1]],
+         "perturbation_scale": ["title": "Size of the perturbations, in units of the model's daily change: one number, or one per variable",
+                                "schema": ["oneOf": [["type": "number", "minimum": 0, "maximum": 100, "default": 1],
+                                                     ["type": "object", "additionalProperties": ["type": "number", "minimum": 0, "maximum": 100]]]]],
          "ensemble_statistics": ["title": "Also write the ensemble mean and spread", "schema": ["type": "boolean", "default": false]],
          "precision": ["title": "The network's precision (default: the service's --precision, else the model's declared one, else fp32)",
                        "schema": ["type": "string", "enum": PrecisionChoice.allCases.map(\.rawValue)]]]

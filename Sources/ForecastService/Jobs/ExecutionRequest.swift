@@ -104,8 +104,16 @@ enum ExecutionRequest {
             parsed.seed = seed
         }
         if let raw = inputs["perturbation_scale"] {
-            guard case .number(let number) = raw else { throw Problem.badRequest("perturbation_scale must be a number", field: "/inputs/perturbation_scale") }
-            parsed.perturbationScale = Float(number)
+            let problem = Problem.badRequest("perturbation_scale is a number for every variable or an object such as {\"zos\": 1.5}",
+                                             field: "/inputs/perturbation_scale")
+            switch raw {
+            case .number(let number): parsed.perturbationScale = .all(Float(number))
+            case .object(let object):
+                let values = object.compactMapValues { value -> Float? in if case .number(let n) = value { Float(n) } else { nil } }
+                guard values.count == object.count, values.keys.allSatisfy({ OceanVariable(rawValue: $0) != nil }) else { throw problem }
+                parsed.perturbationScale = .perVariable(values)
+            default: throw problem
+            }
         }
         if let raw = inputs["ensemble_statistics"] {
             guard case .bool(let flag) = raw else { throw Problem.badRequest("ensemble_statistics must be true or false", field: "/inputs/ensemble_statistics") }

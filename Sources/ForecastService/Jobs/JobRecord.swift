@@ -46,7 +46,7 @@ public struct JobInputs: Codable, Sendable, Equatable {
     public var members: Int?
     public var perturbation: Perturbation?
     public var seed: UInt64?
-    public var perturbationScale: Float?
+    public var perturbationScale: PerturbationScale?
     public var ensembleStatistics: Bool?
 
     enum CodingKeys: String, CodingKey {
@@ -61,7 +61,12 @@ public struct JobInputs: Codable, Sendable, Equatable {
         options.members = members ?? options.members
         options.perturbation = perturbation ?? options.perturbation
         options.seed = seed ?? options.seed
-        options.amplitude = perturbationScale ?? options.amplitude
+        switch perturbationScale {
+        case .all(let value)?: options.amplitude = value
+        case .perVariable(let values)?:
+            for (name, value) in values { if let variable = OceanVariable(rawValue: name) { options.variableAmplitudes[variable] = value } }
+        case nil: break
+        }
         options.statistics = ensembleStatistics ?? options.statistics
         return options
     }
@@ -80,6 +85,25 @@ public struct JobInputs: Codable, Sendable, Equatable {
         request.accumulation = try accumulationPeriod.map(ForecastRequest.accumulationPeriod)
         request.ensemble = ensemble
         return request
+    }
+}
+
+/// A job's `perturbation_scale`: one number for every variable, or an object of numbers per variable.
+public enum PerturbationScale: Codable, Sendable, Equatable {
+    case all(Float)
+    case perVariable([String: Float])
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Float.self) { self = .all(value) } else { self = .perVariable(try container.decode([String: Float].self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .all(let value): try container.encode(value)
+        case .perVariable(let values): try container.encode(values)
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import OceanGrid
 
 /// How an ensemble's members are set apart from the initial state.
 public enum Perturbation: String, Sendable, CaseIterable, Codable {
@@ -24,12 +25,34 @@ public struct EnsembleOptions: Sendable, Equatable {
     /// The perturbations' seed: the same seed and thread count give the same members, bit for bit.
     public var seed: UInt64 = 1
     /// Size of a perturbation per channel, as a multiple of the RMS of the model's first daily change over the
-    /// ocean in that channel.
+    /// ocean in that channel; `variableAmplitudes` overrides it for the variables it names.
     public var amplitude: Float = 1
+    public var variableAmplitudes: [OceanVariable: Float] = [:]
     /// Also write the ensemble mean and spread (standard deviation over members) as forecasts of their own.
     public var statistics = false
 
     public init() {}
+
+    /// The perturbation size of `variable`'s channels.
+    public func amplitude(of variable: OceanVariable) -> Float { variableAmplitudes[variable] ?? amplitude }
+
+    /// Sets the sizes from `X` (every variable) or `VARIABLE=X` entries, e.g. `2` or `zos=1.5`; later entries win.
+    public mutating func setAmplitudes(entries: [String]) throws {
+        for entry in entries {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard let value = Float(parts.last ?? ""), value.isFinite,
+                  parts.count == 1 || OceanVariable(rawValue: parts[0]) != nil else {
+                throw ForecastRequestError(field: .perturbationScale, problem: "takes X or VARIABLE=X (a state variable: "
+                                           + OceanVariable.allCases.map(\.rawValue).joined(separator: ", ") + "), e.g. zos=1.5; got '\(entry)'")
+            }
+            if parts.count == 2 { variableAmplitudes[OceanVariable(rawValue: parts[0])!] = value } else { amplitude = value }
+        }
+    }
+
+    /// The sizes as `setAmplitudes(entries:)` takes them: the overall one, then each variable's.
+    public var amplitudeEntries: [String] {
+        ["\(amplitude)"] + variableAmplitudes.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue)=\($0.value)" }
+    }
 
     /// Cells over which a perturbation is correlated: the half-width of the box filter applied three times
     /// to white noise (close to a Gaussian of standard deviation 1.4 times this).
@@ -70,7 +93,7 @@ public struct EnsembleOptions: Sendable, Equatable {
     /// What a file of `kind` holds within this ensemble (its attribute forecastd_ensemble), nil for a single
     /// forecast's file.
     public func description(of kind: OutputKind) -> String? {
-        let made = "\(perturbation.rawValue) perturbation, scale \(amplitude) of the model's daily change, seed \(seed)"
+        let made = "\(perturbation.rawValue) perturbation, scale \(amplitudeEntries.joined(separator: ",")) of the model's daily change, seed \(seed)"
         switch kind {
         case .member where members == 1: return nil
         case .member(let m): return "member \(m + 1) of \(members): \(made)"

@@ -46,7 +46,7 @@ struct EnsembleOutput {
         rollout.computeFluxes(atmosphere: try read(1))
         let spread = try MemberPerturbations.dailyChangeSpread(rollout)
         func seed(_ member: Int) -> Tensor {
-            MemberPerturbations.gaussian(member: member, seed: e.seed, amplitude: e.amplitude, spread: spread, model: model,
+            MemberPerturbations.gaussian(member: member, seed: e.seed, options: e, spread: spread, model: model,
                                          height: height, width: width)
         }
         if e.perturbation == .gaussian {

@@ -10,8 +10,8 @@ import Tensor
 ///
 /// Gaussian: one field of white noise per variable (shared by its levels, so a column moves together), smoothed by
 /// a box filter of ``EnsembleOptions/correlationCells`` applied three times, scaled to unit RMS, then per channel
-/// to `amplitude` times the RMS of the model's first daily change over the ocean in that channel (its
-/// ``dailyChangeSpread(_:)``). Bred: those fields grown by the surrogate itself (``breed(_:from:options:read:)``).
+/// to the variable's amplitude (``EnsembleOptions/amplitude(of:)``) times the RMS of the model's first daily change over the ocean in that channel (its
+/// ``dailyChangeSpread(_:)``). Bred: those fields grown by the surrogate itself (``breed(_:from:spread:model:read:pool:)``).
 public enum MemberPerturbations {
     /// Per state channel, the RMS over the ocean of the network's change on the first day from the rollout's
     /// member 0 (normalised units), its fluxes already computed. Runs one pass of one member; the rollout's
@@ -34,7 +34,7 @@ public enum MemberPerturbations {
     }
 
     /// The Gaussian perturbation of member `member`, `[S, H, W]`.
-    public static func gaussian(member: Int, seed: UInt64, amplitude: Float, spread: [Float], model: ForecastModel,
+    public static func gaussian(member: Int, seed: UInt64, options: EnsembleOptions, spread: [Float], model: ForecastModel,
                                 height: Int, width: Int) -> Tensor {
         let plane = height * width, out = Tensor(zeros: [spread.count, height, width])
         let sign: Float = member % 2 == 0 ? 1 : -1
@@ -43,7 +43,7 @@ public enum MemberPerturbations {
             let field = correlatedNoise(height: height, width: width, generator: &generator)
             let first = model.channel(variable), count = variable.hasDepth ? model.levels.count : 1
             for channel in first..<(first + count) {
-                let factor = sign * amplitude * spread[channel], dst = out.pointer + channel * plane
+                let factor = sign * options.amplitude(of: variable) * spread[channel], dst = out.pointer + channel * plane
                 for i in 0..<plane { dst[i] = factor * field[i] }
             }
         }
@@ -85,12 +85,16 @@ public enum MemberPerturbations {
     /// Bred vectors grown from `seeds` (the Gaussian perturbations of the pairs' first members):
     /// ``EnsembleOptions/breedingCycles`` cycles of ``EnsembleOptions/breedingDays`` days forecast by the surrogate
     /// for an unperturbed control and every perturbed state together (forcing from `read`, the forecast's first
-    /// days); each cycle's end difference from the control, rescaled to its seed's size (RMS over the ocean in
-    /// units of each channel's spread), starts the next cycle (a state that did not move apart keeps its seed).
+    /// days); each cycle's end difference from the control, rescaled variable by variable to its seed's size (RMS
+    /// over the ocean in units of each channel's spread, so that each variable keeps the size its amplitude asks
+    /// for), starts the next cycle (a variable that did not move apart keeps its seed).
     public static func breed(_ seeds: [Tensor], from initial: Tensor, spread: [Float], model: ForecastModel,
                              read: (Int) throws -> AtmosphereDay, pool: ThreadPool) throws -> [Tensor] {
         var vectors = seeds
         let weights = spread.map { $0 > 0 ? 1 / $0 : 0 }
+        let variables = OceanVariable.allCases.map { v in
+            model.channel(v)..<(model.channel(v) + (v.hasDepth ? model.levels.count : 1))
+        }
         for _ in 0..<EnsembleOptions.breedingCycles {
             let cycle = Rollout(model: model, initial: initial, members: vectors.count + 1, pool: pool)
             for (k, vector) in vectors.enumerated() { cycle.perturb(member: k + 1, by: vector) }
@@ -98,26 +102,32 @@ public enum MemberPerturbations {
                 cycle.computeFluxes(atmosphere: try read(day))
                 try cycle.advance(day: day)
             }
-            let control = cycle.normalisedState(member: 0)
+            let control = cycle.normalisedState(member: 0), plane = cycle.plane
             vectors = vectors.indices.map { k in
                 let grown = Tensor(zeros: control.shape), pg = grown.pointer
                 let pm = cycle.normalisedState(member: k + 1).pointer, pc = control.pointer
                 for i in 0..<grown.count { pg[i] = pm[i] - pc[i] }
-                let size = norm(seeds[k], weights: weights, rollout: cycle), now = norm(grown, weights: weights, rollout: cycle)
-                guard now > 0 else { return seeds[k] }
-                let factor = size / now
-                for i in 0..<grown.count { pg[i] *= factor }
+                for channels in variables {
+                    let size = norm(seeds[k], channels, weights: weights, rollout: cycle)
+                    let now = norm(grown, channels, weights: weights, rollout: cycle)
+                    let cells = (channels.lowerBound * plane)..<(channels.upperBound * plane)
+                    if now > 0 {
+                        for i in cells { pg[i] *= size / now }
+                    } else {
+                        for i in cells { pg[i] = seeds[k].pointer[i] }
+                    }
+                }
                 return grown
             }
         }
         return vectors
     }
 
-    /// RMS over the ocean of `field` with each channel weighted by `weights`.
-    private static func norm(_ field: Tensor, weights: [Float], rollout: Rollout) -> Float {
+    /// RMS over the ocean of `field` in `channels`, each channel weighted by `weights`.
+    private static func norm(_ field: Tensor, _ channels: Range<Int>, weights: [Float], rollout: Rollout) -> Float {
         let plane = rollout.plane, ocean = rollout.oceanMask, p = field.pointer
         var sum = 0.0, count = 0
-        for c in 0..<rollout.channels {
+        for c in channels {
             for i in (c * plane)..<((c + 1) * plane) where ocean[i] > 0 {
                 let v = Double(p[i] * weights[c])
                 sum += v * v

@@ -97,9 +97,9 @@ public struct ForecastRequest: Sendable, Equatable {
             throw ForecastRequestError(field: .members, problem: "must be \(EnsembleOptions.memberRange.lowerBound) to "
                                        + "\(EnsembleOptions.memberRange.upperBound), got \(ensemble.members)")
         }
-        guard EnsembleOptions.amplitudeRange.contains(ensemble.amplitude) else {
+        for amplitude in [ensemble.amplitude] + ensemble.variableAmplitudes.values where !EnsembleOptions.amplitudeRange.contains(amplitude) {
             throw ForecastRequestError(field: .perturbationScale, problem: "must be \(EnsembleOptions.amplitudeRange.lowerBound) to "
-                                       + "\(EnsembleOptions.amplitudeRange.upperBound) (times the model's daily change), got \(ensemble.amplitude)")
+                                       + "\(EnsembleOptions.amplitudeRange.upperBound) (times the model's daily change), got \(amplitude)")
         }
         if ensemble.statistics && ensemble.members < 2 {
             throw ForecastRequestError(field: .ensembleStatistics, problem: "needs an ensemble of 2 members or more")

@@ -76,7 +76,7 @@ struct Batch: ParsableCommand {
         request.precision = precision.precision
         request.quantizeBits = try quantize.bits()
         request.accumulation = try accumulation.period()
-        request.ensemble = ensemble.options
+        request.ensemble = try ensemble.options()
         request.history = ForecastRequest.commandLineHistory
         return request
     }

@@ -12,19 +12,19 @@ struct EnsembleOption: ParsableArguments {
     @Option(help: "Seed of the perturbations: the same seed and threads give the same members, bit for bit.")
     var seed: UInt64 = 1
 
-    @Option(help: "Size of the perturbations, in units of the RMS of the model's first daily change, channel by channel.")
-    var perturbationScale: Float = 1
+    @Option(help: "Size of the perturbations, in units of the RMS of the model's first daily change, channel by channel: X for every variable or VARIABLE=X (repeatable; default 1).")
+    var perturbationScale: [String] = []
 
     @Flag(help: "Also write the ensemble mean (OUT_mean.nc) and spread, the standard deviation over members (OUT_spread.nc).")
     var ensembleStatistics = false
 
     /// The options these flags ask for.
-    var options: EnsembleOptions {
+    func options() throws -> EnsembleOptions {
         var options = EnsembleOptions()
+        try withFlags { try options.setAmplitudes(entries: perturbationScale) }
         options.members = members
         options.perturbation = perturbation
         options.seed = seed
-        options.amplitude = perturbationScale
         options.statistics = ensembleStatistics
         return options
     }

@@ -74,7 +74,8 @@ extension ForecastRequest {
         if recordInputs { arguments.append("--record-inputs") }
         if ensemble.members > 1 {
             arguments += [F.members.flag, "\(ensemble.members)", F.perturbation.flag, ensemble.perturbation.rawValue,
-                          F.seed.flag, "\(ensemble.seed)", F.perturbationScale.flag, "\(ensemble.amplitude)"]
+                          F.seed.flag, "\(ensemble.seed)"]
+            for entry in ensemble.amplitudeEntries { arguments += [F.perturbationScale.flag, entry] }
             if ensemble.statistics { arguments.append(F.ensembleStatistics.flag) }
         }
         return arguments
