@@ -137,6 +137,17 @@ struct EnsembleForecastTests {
         }
         let attributes = try CFDataset(path: folder + "/e_spread.nc").file.root.attributes()
         #expect(attributes["forecastd_ensemble"]?.text?.hasPrefix("standard deviation of 3 members") == true)
+        // verify finds the members beside the run's --out and scores them; no members there is exit 66.
+        guard let binary = Scratch.forecastd else { print("skipped: verify --ensemble needs the forecastd binary"); return }
+        let verify = try #require(Scratch.run(binary, ["verify", "--truth", Self.sample + "/data/truth.nc", "--init", Self.sample + "/data/init.nc",
+                                                       "--ensemble", "ens=" + folder + "/e.nc", "--json"]))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(verify.output.utf8)) as? [String: Any], "\(verify.output)")
+        let scores = report["ensembleScores"] as? [[String: Any]] ?? []
+        #expect(verify.status == 0 && scores.count == 2 * (4 * 8 + 1), "\(scores.count) ensemble scores")
+        #expect(scores.allSatisfy { ($0["members"] as? Int) == 3 && (($0["crps"] as? Double) ?? -1) >= 0 })
+        #expect((report["systems"] as? [[String: Any]])?.contains { $0["name"] as? String == "ens-mean" } == true)
+        let missing = try #require(Scratch.run(binary, ["verify", "--truth", Self.sample + "/data/truth.nc", "--ensemble", folder + "/none.nc"]))
+        #expect(missing.status == 66 && missing.output.contains("none_member01.nc"), "\(missing.output)")
     }
 
     @Test("Refused before anything is written: 0 members, statistics of one member, a scale out of range, bred shorter than its cycles")

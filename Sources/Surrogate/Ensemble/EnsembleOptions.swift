@@ -68,9 +68,20 @@ public struct EnsembleOptions: Sendable, Equatable {
         return url.deletingLastPathComponent().appendingPathComponent("\(stem)_\(suffix).\(ext)").path
     }
 
-    /// The suffix of member `member` (0-based): `member01` ... (three digits past 99 members).
-    public func memberSuffix(_ member: Int) -> String {
-        String(format: members > 99 ? "member%04d" : "member%02d", member + 1)
+    /// The suffix of member `member` (0-based): `member01` ... (four digits past 99 members).
+    public func memberSuffix(_ member: Int) -> String { Self.memberSuffix(member, digits: members > 99 ? 4 : 2) }
+
+    /// The suffix of member `member` (0-based) written with `digits` digits.
+    public static func memberSuffix(_ member: Int, digits: Int = 2) -> String { String(format: "member%0\(digits)d", member + 1) }
+
+    /// The member files of an ensemble written to `output` that exist, in member order (empty when there are none).
+    public static func memberFiles(of output: String) -> [String] {
+        for digits in [2, 4] {
+            let files = Array((0...).lazy.map { path(output, suffix: memberSuffix($0, digits: digits)) }
+                .prefix { FileManager.default.fileExists(atPath: $0) })
+            if !files.isEmpty { return files }
+        }
+        return []
     }
 
     /// What an output file of a forecast holds.

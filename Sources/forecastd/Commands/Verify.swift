@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NetCDF
 import OceanGrid
+import Surrogate
 
 /// `forecastd verify --truth TRUTH.nc [--init INIT.nc] NAME=FORECAST.nc ...`: skill against the truth.
 struct Verify: ParsableCommand {
@@ -102,20 +103,15 @@ struct Verify: ParsableCommand {
     private func ensembles() throws -> [VerifiedEnsemble] {
         try ensemble.map { entry in
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            let output = parts.count == 2 && !parts[0].contains("/") ? parts[1] : entry
-            let url = URL(fileURLWithPath: output), stem = url.deletingPathExtension().lastPathComponent
-            let ext = url.pathExtension.isEmpty ? "nc" : url.pathExtension, folder = url.deletingLastPathComponent()
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-            let numbered = names.compactMap { name -> (Int, String)? in
-                guard name.hasPrefix(stem + "_member"), name.hasSuffix("." + ext),
-                      let number = Int(name.dropFirst(stem.count + 7).dropLast(ext.count + 1)) else { return nil }
-                return (number, folder.appendingPathComponent(name).path)
-            }.sorted { $0.0 < $1.0 }
+            let named = parts.count == 2 && !parts[0].contains("/")
+            let output = named ? parts[1] : entry
+            let members = EnsembleOptions.memberFiles(of: output)
             // An ensemble has two members or more: the first missing one is what is missing.
-            guard numbered.count >= 2 else {
-                throw NetCDFError.fileMissing(path: folder.appendingPathComponent("\(stem)_member0\(numbered.count + 1).\(ext)").path)
+            guard members.count >= 2 else {
+                throw NetCDFError.fileMissing(path: EnsembleOptions.path(output, suffix: EnsembleOptions.memberSuffix(members.count)))
             }
-            return VerifiedEnsemble(name: parts.count == 2 && !parts[0].contains("/") ? parts[0] : stem, members: numbered.map(\.1))
+            return VerifiedEnsemble(name: named ? parts[0] : URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent,
+                                    members: members)
         }
     }
 
