@@ -12,7 +12,7 @@ struct EnsembleForecastTests {
     static let sample = Scratch.repository + "/weights-sample"
 
     static func request(_ out: String, members: Int, perturbation: Perturbation = .gaussian, seed: UInt64 = 7,
-                        days: Int = 3) -> ForecastRequest {
+                        days: Int = 2) -> ForecastRequest {
         var r = ForecastRequest(model: sample, initial: sample + "/data/init.nc", forcing: sample + "/data/forcing.nc", output: out)
         r.days = days
         r.deflateLevel = 0

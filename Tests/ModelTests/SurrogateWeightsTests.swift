@@ -140,7 +140,7 @@ struct SurrogateWeightsTests {
         #expect(throws: SurrogateError.input(detail: "flux is [4, 20, 31], expected [4, 20, 30]")) {
             try model.forward(state: state, flux: Tensor(zeros: [4, 20, 31]), into: Tensor(zeros: [6, 20, 30]))
         }
-        #expect(throws: SurrogateError.input(detail: "state is [5, 20, 30], expected [6, height, width]")) {
+        #expect(throws: SurrogateError.input(detail: "state is [5, 20, 30], expected [6, height, width] or [members, 6, height, width]")) {
             try model.forward(state: Tensor(zeros: [5, 20, 30]), flux: flux, into: Tensor(zeros: [5, 20, 30]))
         }
         let change = Tensor(zeros: [6, 20, 30])
