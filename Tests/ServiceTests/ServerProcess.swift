@@ -70,15 +70,6 @@ final class ServerProcess {
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
     }
 
-    /// A session that never answers from a cache: a readiness poll made before the models loaded must not
-    /// return its 503 again to every later poll of the same URL.
-    static let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        return URLSession(configuration: configuration)
-    }()
-
     func request(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
@@ -86,7 +77,7 @@ final class ServerProcess {
         if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await Self.session.data(for: request)
+        let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as! HTTPURLResponse
         var lowered: [String: String] = [:]
         for (name, value) in http.allHeaderFields { lowered[String(describing: name).lowercased()] = String(describing: value) }
@@ -111,8 +102,11 @@ final class ServerProcess {
     func readiness(seconds: Double = 180) async throws -> Int {
         let deadline = Date().addingTimeInterval(seconds)
         while true {
+            // The deadline is read before the request: a task starved while its request was in flight (a 503 from
+            // before the models loaded, resumed minutes later) asks again instead of returning that old answer.
+            let late = Date() >= deadline
             let status = try await request("GET", "/v2/health/ready").status
-            if status == 200 || Date() >= deadline { return status }
+            if status == 200 || late { return status }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
     }
