@@ -170,6 +170,7 @@ struct EnsembleForecastTests {
     @Test("Perturbation sizes per variable: X or VARIABLE=X; each channel's Gaussian field has its variable's size times its spread")
     func amplitudes() throws {
         var options = EnsembleOptions()
+        options.seed = 9
         try options.setAmplitudes(entries: ["2", "zos=0", "so=0.5"])
         #expect(options.amplitude(of: .thetao) == 2 && options.amplitude(of: .zos) == 0 && options.amplitude(of: .so) == 0.5)
         #expect(options.amplitudeEntries == ["2.0", "so=0.5", "zos=0.0"])
@@ -177,13 +178,13 @@ struct EnsembleForecastTests {
         #expect(throws: ForecastRequestError.self) { try options.setAmplitudes(entries: ["zos=big"]) }
         let model = try ForecastModel(folder: Self.sample, pool: ThreadPool(threads: 1))
         let spread = (0..<33).map { Float($0 + 1) / 10 }
-        let field = MemberPerturbations.gaussian(member: 3, seed: 9, options: options, spread: spread, model: model, height: 64, width: 48)
+        let field = MemberPerturbations.gaussian(member: 3, options: options, spread: spread, model: model, height: 64, width: 48)
         for (variable, size) in [(OceanVariable.thetao, Float(2)), (.so, 0.5), (.zos, 0)] {
             let channel = model.channel(variable), values = field.subtensor(channel).toArray()
             let rms = (values.map { Double($0) * Double($0) }.reduce(0, +) / Double(values.count)).squareRoot()
             #expect(abs(rms - Double(size * spread[channel])) <= 1e-4, "\(variable): RMS \(rms), expected \(size * spread[channel])")
         }
-        let mirror = MemberPerturbations.gaussian(member: 2, seed: 9, options: options, spread: spread, model: model, height: 64, width: 48)
+        let mirror = MemberPerturbations.gaussian(member: 2, options: options, spread: spread, model: model, height: 64, width: 48)
         #expect(zip(field.toArray(), mirror.toArray()).allSatisfy { $0 == -$1 }, "members 3 and 4 (indices 2, 3) are not a pair")
     }
 

@@ -46,15 +46,12 @@ struct EnsembleOutput {
         rollout.computeFluxes(atmosphere: try read(1))
         let spread = try MemberPerturbations.dailyChangeSpread(rollout)
         func seed(_ member: Int) -> Tensor {
-            MemberPerturbations.gaussian(member: member, seed: e.seed, options: e, spread: spread, model: model,
+            MemberPerturbations.gaussian(member: member, options: e, spread: spread, model: model,
                                          height: height, width: width)
         }
         if e.perturbation == .gaussian {
             for m in 0..<e.members { rollout.perturb(member: m, by: seed(m)) }
             return
-        }
-        guard request.days >= EnsembleOptions.breedingDays else {
-            throw ForecastRequestError(field: .perturbation, problem: "bred needs a forecast of at least \(EnsembleOptions.breedingDays) days (its breeding cycles use the forecast's first days)")
         }
         let vectors = try MemberPerturbations.breed(stride(from: 0, to: e.members, by: 2).map(seed), from: initial,
                                                     spread: spread, model: model, read: read, pool: pool)

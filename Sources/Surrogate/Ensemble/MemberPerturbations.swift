@@ -34,12 +34,12 @@ public enum MemberPerturbations {
     }
 
     /// The Gaussian perturbation of member `member`, `[S, H, W]`.
-    public static func gaussian(member: Int, seed: UInt64, options: EnsembleOptions, spread: [Float], model: ForecastModel,
+    public static func gaussian(member: Int, options: EnsembleOptions, spread: [Float], model: ForecastModel,
                                 height: Int, width: Int) -> Tensor {
         let plane = height * width, out = Tensor(zeros: [spread.count, height, width])
         let sign: Float = member % 2 == 0 ? 1 : -1
         for (index, variable) in OceanVariable.allCases.enumerated() {
-            var generator = SplitMix64(seed: seed, stream: UInt64(member / 2) * 16 + UInt64(index))
+            var generator = SplitMix64(seed: options.seed, stream: UInt64(member / 2) * 16 + UInt64(index))
             let field = correlatedNoise(height: height, width: width, generator: &generator)
             let first = model.channel(variable), count = variable.hasDepth ? model.levels.count : 1
             for channel in first..<(first + count) {

@@ -101,6 +101,9 @@ public struct ForecastRequest: Sendable, Equatable {
             throw ForecastRequestError(field: .perturbationScale, problem: "must be \(EnsembleOptions.amplitudeRange.lowerBound) to "
                                        + "\(EnsembleOptions.amplitudeRange.upperBound) (times the model's daily change), got \(amplitude)")
         }
+        if ensemble.perturbation == .bred && ensemble.members > 1 && days < EnsembleOptions.breedingDays {
+            throw ForecastRequestError(field: .perturbation, problem: "bred needs a forecast of at least \(EnsembleOptions.breedingDays) days (its breeding cycles use the forecast's first days)")
+        }
         if ensemble.statistics && ensemble.members < 2 {
             throw ForecastRequestError(field: .ensembleStatistics, problem: "needs an ensemble of 2 members or more")
         }
