@@ -1,6 +1,8 @@
 /// What a coordinate measures.
 public enum CFAxisKind: String, Sendable, CaseIterable {
     case time, depth, latitude, longitude
+    /// The members of an ensemble (CF's `realization`; ERA5's `number`).
+    case realization
 }
 
 /// A decoded 1-D coordinate: its values (depth normalised to positive down), found by CF metadata rather than
@@ -50,6 +52,7 @@ public struct CFAxis: Sendable, Equatable {
         case "depth", "depth_below_geoid", "depth_below_sea_floor", "sea_floor_depth": return .depth
         case "latitude", "grid_latitude": return .latitude
         case "longitude", "grid_longitude": return .longitude
+        case "realization": return .realization
         default: break
         }
         if ["degrees_north", "degree_north", "degree_n", "degrees_n", "degreen", "degreesn"].contains(units) { return .latitude }
@@ -60,6 +63,7 @@ public struct CFAxis: Sendable, Equatable {
         case "Z": return .depth
         case "Y": return .latitude
         case "X": return .longitude
+        case "E": return .realization
         default: break
         }
         if attributes["positive"] != nil { return .depth }
@@ -68,6 +72,7 @@ public struct CFAxis: Sendable, Equatable {
         case "depth", "deptht", "depthu", "depthv", "depthw", "lev", "level", "z", "nav_lev": return .depth
         case "latitude", "lat", "nav_lat", "y": return .latitude
         case "longitude", "lon", "nav_lon", "x": return .longitude
+        case "realization", "realisation", "number", "member", "ensemble", "ensemble_member", "ens": return .realization
         default: return nil
         }
     }

@@ -14,15 +14,23 @@ public enum ForcingMode: String, Sendable, CaseIterable, Codable {
 /// Daily-mean atmospheric forcing (ERA5-style: u10 v10 msl t2m d2m ssr strd mtpr) on the model's grid, read
 /// one forecast day at a time and converted to SI units (accumulated J m-2 to W m-2, degC to K, hPa to Pa,
 /// metres of water per day to kg m-2 s-1).
+///
+/// An ensemble's forcing holds members along a `realization` dimension (ERA5's `number`, or any dimension CF
+/// metadata marks so), before or after time; a variable without it is the same for every member.
 public final class AtmosphereForcing {
     public let path: String
     /// Conversions applied, for the log.
     public let notes: [String]
+    /// Members along the file's realization dimension (1 without one).
+    public let members: Int
+    /// The realization dimension's name, when the file has one.
+    public let memberDimension: String?
     private let dataset: CFDataset
     private let variables: [Variable]
     private let conversions: [(scale: Float, offset: Float)]
     private let dates: [CFDateTime]
-    private let hasTime: [Bool]
+    /// Per variable, the position of its time and realization dimensions (nil: it has none).
+    private let axes: [(time: Int?, member: Int?)]
     private let height: Int, width: Int
     private let placement: GridPlacement
     private let scratch: Tensor
@@ -46,9 +54,10 @@ public final class AtmosphereForcing {
         dataset = try CFDataset(path: path)
         height = model.latitudes.count
         width = model.longitudes.count
-        var variables: [Variable] = [], conversions: [(Float, Float)] = [], notes: [String] = [], hasTime: [Bool] = []
+        var variables: [Variable] = [], conversions: [(Float, Float)] = [], notes: [String] = [], axes: [(Int?, Int?)] = []
         var dates: [CFDateTime]?
         var placement: GridPlacement?
+        var members: (name: String, count: Int)?
         for entry in Self.lookup {
             let v = try dataset.find(entry.name, override: names[entry.name], standardNames: entry.standard, names: entry.names)
             let found = try dataset.placement(of: v, latitudes: model.latitudes, longitudes: model.longitudes)
@@ -57,9 +66,20 @@ public final class AtmosphereForcing {
             }
             if placement == nil, let note = found.note { notes.append("\(path): \(note)") }
             placement = found
-            let kinds = try dataset.axisKinds(of: v)
-            if kinds != [.time, .latitude, .longitude] { try dataset.requireDimensions(v, [.latitude, .longitude]) }
-            hasTime.append(kinds.count == 3)
+            let kinds = try dataset.axisKinds(of: v), leading = kinds.dropLast(2)
+            let time = leading.firstIndex(of: .time), member = leading.firstIndex(of: .realization)
+            if kinds.count < 2 || kinds.suffix(2) != [.latitude, .longitude] || leading.count != [time, member].compactMap({ $0 }).count {
+                try dataset.requireDimensions(v, [.time, .latitude, .longitude])
+            }
+            if let member {
+                let dimension = v.dimensions[member]
+                if let members, members != (dimension.name, dimension.length) {
+                    throw ForecastError.inputData(path: path, variable: v.name, detail: "has \(dimension.length) members along '\(dimension.name)', "
+                                                  + "other forcing variables \(members.count) along '\(members.name)'")
+                }
+                members = (dimension.name, dimension.length)
+            }
+            axes.append((time, member))
             if let axis = try dataset.timeAxis(of: v) {
                 if let dates, dates != axis.dates {
                     throw ForecastError.inputData(path: path, variable: v.name, detail: "has other time steps than the other forcing variables")
@@ -81,10 +101,15 @@ public final class AtmosphereForcing {
         guard let dates, !dates.isEmpty else {
             throw ForecastError.inputData(path: path, variable: nil, detail: "no time coordinate: which day is which is unknown")
         }
+        if let members, members.count > 1 {
+            notes.append("\(path): \(members.count) members along '\(members.name)': member k of the ensemble is forced by member k")
+        }
         self.variables = variables
         self.conversions = conversions
         self.dates = dates
-        self.hasTime = hasTime
+        self.axes = axes
+        self.members = members?.count ?? 1
+        memberDimension = members?.name
         self.notes = notes
         self.placement = placement ?? .identity
         scratch = Tensor(zeros: [height * width])
@@ -106,12 +131,13 @@ public final class AtmosphereForcing {
         CFDateTime(secondsSince1970: reference.secondsSince1970 + Double(days) * 86_400, calendar: reference.calendar)
     }
 
-    /// Reads the forcing of `date` into `fields` (eight `[H * W]` tensors in AtmosphereDay order), falling
-    /// back as `mode` says when the file lacks the day.
-    public func read(_ date: CFDateTime, mode: ForcingMode, into day: AtmosphereDay) throws {
+    /// Reads the forcing of `date` for `member` (0-based; ignored without members) into `fields` (eight
+    /// `[H * W]` tensors in AtmosphereDay order), falling back as `mode` says when the file lacks the day.
+    public func read(_ date: CFDateTime, mode: ForcingMode, member: Int = 0, into day: AtmosphereDay) throws {
+        precondition((0..<members).contains(member), "forcing member \(member) of \(members)")
         let fields = day.fields
         if let t = index(of: date) {
-            for (i, v) in variables.enumerated() { try read(v, step: t, variable: i, into: fields[i]) }
+            for (i, v) in variables.enumerated() { try read(v, step: t, member: member, variable: i, into: fields[i]) }
             return
         }
         switch mode {
@@ -119,21 +145,30 @@ public final class AtmosphereForcing {
             throw ForecastError.forcingDaysMissing(path: path, missing: ["\(date)"])
         case .persist:
             let earlier = dates.lastIndex { $0 < date } ?? 0
-            for (i, v) in variables.enumerated() { try read(v, step: earlier, variable: i, into: fields[i]) }
+            for (i, v) in variables.enumerated() { try read(v, step: earlier, member: member, variable: i, into: fields[i]) }
         case .climatology:
             let oneDay = Tensor(zeros: [height * width])
             for (i, v) in variables.enumerated() {
                 fields[i].fill(0)
                 for t in dates.indices {
-                    try read(v, step: t, variable: i, into: oneDay)
+                    try read(v, step: t, member: member, variable: i, into: oneDay)
                     Elementwise.axpy(alpha: 1 / Float(dates.count), x: oneDay, y: fields[i])
                 }
             }
         }
     }
 
-    private func read(_ v: Variable, step: Int, variable i: Int, into field: Tensor) throws {
-        let start = hasTime[i] ? [step, 0, 0] : [0, 0], count = hasTime[i] ? [1, height, width] : [height, width]
+    /// ``read(_:mode:member:into:)``, then ``requirePhysical(_:date:member:ocean:)``.
+    public func readChecked(_ date: CFDateTime, mode: ForcingMode, member: Int = 0, into day: AtmosphereDay, ocean: Tensor) throws {
+        try read(date, mode: mode, member: member, into: day)
+        try requirePhysical(day, date: date, member: member, ocean: ocean)
+    }
+
+    private func read(_ v: Variable, step: Int, member: Int, variable i: Int, into field: Tensor) throws {
+        var start = [Int](repeating: 0, count: v.dimensions.count), count = start.map { _ in 1 }
+        (count[count.count - 2], count[count.count - 1]) = (height, width)
+        if let t = axes[i].time { start[t] = step }
+        if let m = axes[i].member { start[m] = member }
         let (scale, offset) = conversions[i]
         try dataset.read(v, start: start, count: count, into: UnsafeMutableBufferPointer(start: field.pointer, count: field.count))
         placement.reorder(field.pointer, planes: 1, height: height, width: width, scratch: scratch.pointer)
@@ -150,15 +185,15 @@ public final class AtmosphereForcing {
         "ssr": -50...2_000, "strd": -50...1_000, "mtpr": -0.01...0.2,
     ]
 
-    /// Throws naming the file, variable, day and cell when a field of `day` holds a value outside its physical
-    /// range (or not finite) at an ocean cell: `ocean` is `[H * W]`, non-zero over the ocean.
-    public func requirePhysical(_ day: AtmosphereDay, date: CFDateTime, ocean: Tensor) throws {
+    /// Throws naming the file, variable, day (and member) and cell when a field of `day` holds a value outside its
+    /// physical range (or not finite) at an ocean cell: `ocean` is `[H * W]`, non-zero over the ocean.
+    public func requirePhysical(_ day: AtmosphereDay, date: CFDateTime, member: Int = 0, ocean: Tensor) throws {
         let wet = ocean.pointer
         for (index, field) in day.fields.enumerated() {
             let name = Self.lookup[index].name, range = Self.physicalRanges[name]!, values = field.pointer
             guard let cell = (0..<field.count).first(where: { wet[$0] != 0 && !range.contains(values[$0]) }) else { continue }
             throw ForecastError.inputData(path: path, variable: variables[index].name, detail: """
-                day \(date): \(values[cell]) at ocean cell (\(cell / width), \(cell % width)) is outside the physical range \
+                day \(date)\(members > 1 ? ", member \(member + 1) of \(members)" : ""): \(values[cell]) at ocean cell (\(cell / width), \(cell % width)) is outside the physical range \
                 \(range.lowerBound)...\(range.upperBound) of \(name) (in m s-1, Pa, K, W m-2 or kg m-2 s-1 after unit conversion)
                 """)
         }

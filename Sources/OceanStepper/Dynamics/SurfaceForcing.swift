@@ -35,7 +35,12 @@ final class SurfaceForcing {
         case "gyre": kind = .gyre
         case "bulk":
             if let file {
-                kind = .file(try AtmosphereForcing(path: file, model: grid, accumulation: accumulation))
+                let forcing = try AtmosphereForcing(path: file, model: grid, accumulation: accumulation)
+                if forcing.members > 1, let dimension = forcing.memberDimension {
+                    throw ForecastError.inputData(path: file, variable: nil, detail: "holds \(forcing.members) members along '\(dimension)'; "
+                                                  + "the stepper runs one forecast: take one member out first (e.g. ncks -d \(dimension),0)")
+                }
+                kind = .file(forcing)
             } else {
                 kind = .synthetic(SyntheticAtmosphere(latitudes: grid.latitudes, longitudes: grid.longitudes, seed: forcing?.seed ?? 1))
             }

@@ -11,6 +11,8 @@ public enum Perturbation: String, Sendable, CaseIterable, Codable {
     /// Lagged starts: member k (0-based) is the surrogate's forecast from the init file's state k days before the
     /// start, run to the start (member 0 is the state at the start itself).
     case lagged
+    /// None of the initial state: members are set apart by the forcing file's own members alone.
+    case forcing
 }
 
 /// What a request asks of an ensemble. One member (the default) is a deterministic forecast.
@@ -104,7 +106,11 @@ public struct EnsembleOptions: Sendable, Equatable {
     /// What a file of `kind` holds within this ensemble (its attribute forecastd_ensemble), nil for a single
     /// forecast's file.
     public func description(of kind: OutputKind) -> String? {
-        let made = "\(perturbation.rawValue) perturbation, scale \(amplitudeEntries.joined(separator: ",")) of the model's daily change, seed \(seed)"
+        let made = switch perturbation {
+        case .gaussian, .bred: "\(perturbation.rawValue) perturbation, scale \(amplitudeEntries.joined(separator: ",")) of the model's daily change, seed \(seed)"
+        case .lagged: "lagged starts a day apart"
+        case .forcing: "the forcing file's members, the initial state unperturbed"
+        }
         switch kind {
         case .member where members == 1: return nil
         case .member(let m): return "member \(m + 1) of \(members): \(made)"
@@ -114,14 +120,30 @@ public struct EnsembleOptions: Sendable, Equatable {
 }
 
 extension EnsembleOptions {
+    /// Checks `forcing` against this ensemble before anything is computed. A forcing with members forces member k
+    /// of the ensemble by its own member k (whatever sets the initial states apart), so it must hold as many
+    /// members as the ensemble; the ``Perturbation/forcing`` perturbation needs such a file.
+    public func requireForcing(_ forcing: AtmosphereForcing) throws {
+        if forcing.members > 1, forcing.members != members, let dimension = forcing.memberDimension {
+            throw ForecastError.inputData(path: forcing.path, variable: nil, detail: "holds \(forcing.members) members along '\(dimension)', "
+                                          + "one for each member of an ensemble, but the forecast asks for \(members): ask for "
+                                          + "\(forcing.members) members, or take the members wanted out of the file (e.g. ncks -d \(dimension),0)")
+        }
+        if perturbation == .forcing, members > 1, forcing.members == 1 {
+            throw ForecastError.inputData(path: forcing.path, variable: nil, detail: "has no members (no realization or number dimension "
+                                          + "of more than one), and the forcing perturbation sets members apart by the forcing's members alone")
+        }
+    }
+
     /// Bytes an ensemble of this size needs beside the weights on a `height` x `width` grid: per member the
-    /// normalised and physical states, the fluxes, an output buffer and the network's activations (at least
+    /// normalised and physical states, the fluxes, two days of its own forcing (when the forcing has members), an
+    /// output buffer and the network's activations (at least
     /// ``SurrogateConfiguration/minimumActivationBytes``); with bred vectors, the breeding rollout of half the
     /// members and a control besides; with lagged starts, the rollout of one lagged member.
     public func memoryBytes(_ c: SurrogateConfiguration, height: Int, width: Int) -> Double {
         let plane = Double(height) * Double(width)
         let rollout = 4 * plane * Double(2 * c.stateChannels + c.fluxChannels) + c.minimumActivationBytes
-        let perMember = rollout + 4 * plane * Double(c.stateChannels)
+        let perMember = rollout + 4 * plane * Double(c.stateChannels + 2 * AtmosphereDay.names.count)
         let extra = switch perturbation {
         case .bred where members > 1: Double((members + 1) / 2 + 1) * rollout
         case .lagged where members > 1: rollout

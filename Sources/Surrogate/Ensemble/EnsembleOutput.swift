@@ -26,22 +26,25 @@ struct EnsembleOutput {
 
     /// Sets the members of `rollout` apart as the request asks, before its first day: for Gaussian and bred
     /// perturbations (``MemberPerturbations``) the model's spread of daily change from one pass on the first day's
-    /// forcing, then each member's perturbation; lagged members from earlier states of the init file. Reads the
-    /// forcing itself (before the forecast's prefetch opens the file).
+    /// forcing, then each member's perturbation; lagged members from earlier states of the init file; nothing for
+    /// the forcing's members. Reads the forcing itself (before the forecast's prefetch opens the file); spread and
+    /// breeding take the forcing's first member when it has members (breeding grows the state's own instabilities
+    /// under one forcing), a lagged member its own.
     static func perturb(_ rollout: Rollout, request: ForecastRequest, forcing: AtmosphereForcing, reference: CFDateTime,
                         initial: Tensor) throws {
         let e = request.ensemble, model = rollout.model, pool = rollout.pool
         let height = initial.shape[1], width = initial.shape[2]
         let day = AtmosphereDay.zeros(cells: height * width)
-        func read(_ index: Int) throws -> AtmosphereDay {
-            let date = AtmosphereForcing.date(reference, plus: index)
-            try forcing.read(date, mode: request.forcingMode, into: day)
-            try forcing.requirePhysical(day, date: date, ocean: rollout.surfaceOcean)
-            return day
+        func read(_ index: Int, from start: CFDateTime = reference, member: Int = 0) throws -> [AtmosphereDay] {
+            try forcing.readChecked(AtmosphereForcing.date(start, plus: index), mode: request.forcingMode,
+                                    member: forcing.members > 1 ? member : 0,
+                                    into: day, ocean: rollout.surfaceOcean)
+            return [day]
         }
-        if e.perturbation == .lagged {
-            try lag(rollout, request: request, forcing: forcing, reference: reference, day: day)
-            return
+        switch e.perturbation {
+        case .forcing: return
+        case .lagged: return try lag(rollout, request: request, reference: reference, read: read)
+        case .gaussian, .bred: break
         }
         rollout.computeFluxes(atmosphere: try read(1))
         let spread = try MemberPerturbations.dailyChangeSpread(rollout)
@@ -54,14 +57,15 @@ struct EnsembleOutput {
             return
         }
         let vectors = try MemberPerturbations.breed(stride(from: 0, to: e.members, by: 2).map(seed), from: initial,
-                                                    spread: spread, model: model, read: read, pool: pool)
+                                                    spread: spread, model: model, read: { try read($0) }, pool: pool)
         for m in 0..<e.members { rollout.perturb(member: m, by: vectors[m / 2], sign: m % 2 == 0 ? 1 : -1) }
     }
 
     /// Lagged starts: member k's state becomes the surrogate's k-day forecast from the init file's state k days
-    /// before `reference` (read with the request's variable names, forced by the forcing of those days).
-    private static func lag(_ rollout: Rollout, request: ForecastRequest, forcing: AtmosphereForcing, reference: CFDateTime,
-                            day: AtmosphereDay) throws {
+    /// before `reference` (read with the request's variable names, forced by the forcing of those days: `read(day,
+    /// start, member)`, the member's own when the forcing has members).
+    private static func lag(_ rollout: Rollout, request: ForecastRequest, reference: CFDateTime,
+                            read: (Int, CFDateTime, Int) throws -> [AtmosphereDay]) throws {
         let model = rollout.model
         for m in 1..<request.ensemble.members {
             let start = AtmosphereForcing.date(reference, plus: -m)
@@ -74,10 +78,7 @@ struct EnsembleOutput {
             }
             let lagged = Rollout(model: model, initial: earlier.state, pool: rollout.pool)
             for d in 1...m {
-                let date = AtmosphereForcing.date(start, plus: d)
-                try forcing.read(date, mode: request.forcingMode, into: day)
-                try forcing.requirePhysical(day, date: date, ocean: lagged.surfaceOcean)
-                lagged.computeFluxes(atmosphere: day)
+                lagged.computeFluxes(atmosphere: try read(d, start, m))
                 try lagged.advance(day: d)
             }
             let delta = Tensor(zeros: lagged.normalisedState(member: 0).shape)

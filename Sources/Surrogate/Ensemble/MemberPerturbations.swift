@@ -89,7 +89,7 @@ public enum MemberPerturbations {
     /// over the ocean in units of each channel's spread, so that each variable keeps the size its amplitude asks
     /// for), starts the next cycle (a variable that did not move apart keeps its seed).
     public static func breed(_ seeds: [Tensor], from initial: Tensor, spread: [Float], model: ForecastModel,
-                             read: (Int) throws -> AtmosphereDay, pool: ThreadPool) throws -> [Tensor] {
+                             read: (Int) throws -> [AtmosphereDay], pool: ThreadPool) throws -> [Tensor] {
         var vectors = seeds
         let weights = spread.map { $0 > 0 ? 1 / $0 : 0 }
         let variables = OceanVariable.allCases.map { v in

@@ -1,19 +1,21 @@
 import Foundation
 import NetCDF
 import OceanGrid
+import Tensor
 
-/// Reads the forcing of day k + 1 on a thread of its own while day k computes, into two day buffers used in
-/// turn: the forecast loop only waits for a read that is not done yet (reads also wait for the netCDF lock the
-/// writer thread takes to store its chunks). A read's failure is thrown when its day is taken. Dropped, it waits
-/// for the read in flight, so that no read outlives the forecast that asked for it.
+/// Reads and checks (``AtmosphereForcing/readChecked(_:mode:member:into:ocean:)``) the forcing of day k + 1 on a
+/// thread of its own while day k computes, into two day buffers used in turn: the forecast loop only waits for a
+/// read that is not done yet (reads also wait for the netCDF lock the writer thread takes to store its chunks). A
+/// day is every member's day when the forcing has members, else one. A read's failure is thrown when its day is
+/// taken. Dropped, it waits for the read in flight, so that no read outlives the forecast that asked for it.
 final class ForcingPrefetch {
     private let reads: Reads
     private let queue = DispatchQueue(label: "forecastd.forcing")
 
-    /// Starts reading day 1 of the forecast from `reference`.
-    init(forcing: AtmosphereForcing, mode: ForcingMode, reference: CFDateTime, cells: Int) {
-        reads = Reads(forcing: forcing, mode: mode, reference: reference,
-                      buffers: [AtmosphereDay.zeros(cells: cells), AtmosphereDay.zeros(cells: cells)])
+    /// Starts reading day 1 of the forecast from `reference`; `ocean` is `[H * W]`, non-zero over the ocean.
+    init(forcing: AtmosphereForcing, mode: ForcingMode, reference: CFDateTime, ocean: Tensor) {
+        let day = { (0..<forcing.members).map { _ in AtmosphereDay.zeros(cells: ocean.count) } }
+        reads = Reads(forcing: forcing, mode: mode, reference: reference, ocean: ocean, buffers: [day(), day()])
         start(day: 1)
     }
 
@@ -26,7 +28,7 @@ final class ForcingPrefetch {
 
     /// The forcing of `day` (days are taken in order from 1), and the seconds spent waiting for it; queues the read
     /// of `day + 1` unless `day` is the last. Throws what the read of `day` threw.
-    func take(day: Int, last: Int) throws -> (day: AtmosphereDay, waited: Double) {
+    func take(day: Int, last: Int) throws -> (day: [AtmosphereDay], waited: Double) {
         let start = DispatchTime.now().uptimeNanoseconds
         let result = reads.result(day: day)
         let waited = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -43,17 +45,23 @@ final class ForcingPrefetch {
         let forcing: AtmosphereForcing
         let mode: ForcingMode
         let reference: CFDateTime
-        let buffers: [AtmosphereDay]
+        let ocean: Tensor
+        let buffers: [[AtmosphereDay]]
         private let lock = NSLock()
         private var results: [Int: Result<Void, any Error>] = [:]
         private let ready = DispatchSemaphore(value: 0)
 
-        init(forcing: AtmosphereForcing, mode: ForcingMode, reference: CFDateTime, buffers: [AtmosphereDay]) {
-            (self.forcing, self.mode, self.reference, self.buffers) = (forcing, mode, reference, buffers)
+        init(forcing: AtmosphereForcing, mode: ForcingMode, reference: CFDateTime, ocean: Tensor, buffers: [[AtmosphereDay]]) {
+            (self.forcing, self.mode, self.reference, self.ocean, self.buffers) = (forcing, mode, reference, ocean, buffers)
         }
 
         func read(day: Int) {
-            let result = Result { try forcing.read(AtmosphereForcing.date(reference, plus: day), mode: mode, into: buffers[day % 2]) }
+            let date = AtmosphereForcing.date(reference, plus: day)
+            let result = Result {
+                for (member, buffer) in buffers[day % 2].enumerated() {
+                    try forcing.readChecked(date, mode: mode, member: member, into: buffer, ocean: ocean)
+                }
+            }
             lock.withLock { results[day] = result }
             ready.signal()
         }

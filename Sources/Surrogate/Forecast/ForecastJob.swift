@@ -77,6 +77,7 @@ public enum ForecastJob {
         let start = DispatchTime.now().uptimeNanoseconds
         let inputs = try ForecastInputs(request, model: loaded, pool: pool, probe: probe, shouldStop: shouldStop)
         let ensemble = request.ensemble, grid = inputs.initial.state.shape
+        try ensemble.requireForcing(inputs.forcing)
         try ensemble.requireMemory(inputs.model.surrogate.configuration, height: grid[1], width: grid[2],
                                    weights: Double(inputs.model.surrogate.weightBytes))
         let rollout = Rollout(model: inputs.model, initial: inputs.initial.state, members: ensemble.members, pool: pool)
@@ -94,15 +95,13 @@ public enum ForecastJob {
         var startup = inputs.startup
         startup.inputs = timings.read - startup.model - startup.probe
         let forcing = ForcingPrefetch(forcing: inputs.forcing, mode: request.forcingMode, reference: inputs.initial.referenceTime,
-                                      cells: inputs.model.latitudes.count * inputs.model.longitudes.count)
+                                      ocean: rollout.surfaceOcean)
         for day in 1...request.days {
             if shouldStop() { throw ForecastError.interrupted(path: request.output, day: day) }
             let date = AtmosphereForcing.date(inputs.initial.referenceTime, plus: day)
             var dayTimings = ForecastTimings()
-            let (atmosphere, waited) = try forcing.take(day: day, last: request.days)
-            dayTimings.read = try waited + ForecastTimings.measure {
-                try inputs.forcing.requirePhysical(atmosphere, date: date, ocean: rollout.surfaceOcean)
-            }
+            let atmosphere: [AtmosphereDay]
+            (atmosphere, dayTimings.read) = try forcing.take(day: day, last: request.days)
             dayTimings.fluxes = ForecastTimings.measure { rollout.computeFluxes(atmosphere: atmosphere) }
             dayTimings.network = try ForecastTimings.measure { try rollout.advance(day: day) }
             for (sink, kind) in sinks { dayTimings.write += try sink.write(day: day) { kind.fill($0, from: rollout) } }

@@ -115,13 +115,15 @@ public final class Rollout {
 
     /// Computes the day's bulk fluxes of every member from its current state by the model's recipe and normalises
     /// them (land 0 where the recipe says so or the flux is undefined, clipped to the model's flux range when it
-    /// has one). Returns nothing; the next ``advance(day:)`` uses them.
-    public func computeFluxes(atmosphere: AtmosphereDay) {
+    /// has one). `atmosphere` holds the day of every member, or one day that all members share. Returns nothing;
+    /// the next ``advance(day:)`` uses them.
+    public func computeFluxes(atmosphere: [AtmosphereDay]) {
+        precondition(atmosphere.count == 1 || atmosphere.count == members, "\(atmosphere.count) atmospheric days for \(members) members")
         let f = fluxes.shape[1]
         for m in 0..<members {
             let sst = channel(model.channel(.thetao), member: m), us = channel(model.channel(.uo), member: m)
             let vs = channel(model.channel(.vo), member: m)
-            BulkFluxes.compute(sst: sst, us: us, vs: vs, atmosphere: atmosphere,
+            BulkFluxes.compute(sst: sst, us: us, vs: vs, atmosphere: atmosphere[atmosphere.count == 1 ? 0 : m],
                                into: fluxes.subtensor(m).reshaped(Dimensions(f, plane)), recipe: model.fluxRecipe, pool: pool)
         }
         let pf = fluxes.pointer, offset = model.fluxOffset, scale = model.fluxScale, plane = plane
