@@ -73,6 +73,23 @@ struct WindowAttentionTests {
         #expect(agreement <= 1e-5, "fused vs unfused: \(agreement)")
     }
 
+    @Test("A window's tokens computed at once are each cell's token, shifted or not, in every image",
+          arguments: [(16, 24, 8, 4, 1), (14, 21, 7, 3, 3), (8, 8, 8, 0, 2)])
+    func windowTokens(h: Int, w: Int, window: Int, shift: Int, images: Int) {
+        let g = WindowGeometry(height: h, width: w, window: window, shift: shift, images: images)
+        let tokens = UnsafeMutablePointer<Int>.allocate(capacity: g.tokensPerWindow)
+        defer { tokens.deallocate() }
+        var seen = Set<Int>()
+        for index in 0..<g.windowCount {
+            g.tokens(window: index, into: tokens)
+            for cell in 0..<g.tokensPerWindow {
+                #expect(tokens[cell] == g.token(window: index, cell: cell), "window \(index), cell \(cell)")
+                seen.insert(tokens[cell])
+            }
+        }
+        #expect(seen == Set(0..<g.tokenCount), "the windows do not cover every token once")
+    }
+
     @Test("A NaN in one token's value reaches only the queries of its own window")
     func nanStaysInWindow() {
         let h = 16, w = 16, c = 32, heads = 2

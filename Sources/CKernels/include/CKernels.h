@@ -18,6 +18,9 @@ void fd_silu(const float *source, float *destination, long count);
 /// destination = softmax(source) over `count` values; a row holding NaN gives NaN, -inf gets weight 0.
 void fd_softmax(const float *source, float *destination, long count);
 
+/// Asks for the cache line holding `address` ahead of its use: a hint, which never faults.
+static inline __attribute__((always_inline)) void fd_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
+
 /// Floats needed to pack a K x N weight matrix for fd_gemm_rows (N rounded up to whole panels).
 long fd_gemm_packed_count(long k, long n);
 /// Packs row-major W [k, n] into `packed` (fd_gemm_packed_count floats, 64-byte aligned) once, at load.

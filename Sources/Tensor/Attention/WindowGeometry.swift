@@ -39,6 +39,19 @@ public struct WindowGeometry: Sendable, Equatable {
     /// Tokens in all images.
     public var tokenCount: Int { images * height * width }
 
+    /// The tokens of every cell of window `index`, in cell order, into `tokens` (``tokensPerWindow`` of them):
+    /// ``token(window:cell:)`` with the divisions done once per window.
+    @inline(__always) public func tokens(window index: Int, into tokens: UnsafeMutablePointer<Int>) {
+        let image = index / windowsPerImage, local = index - image * windowsPerImage
+        let y0 = (local / windowsAcross) * window + shift, x0 = (local % windowsAcross) * window + shift
+        for row in 0..<window {
+            let y = y0 + row < height ? y0 + row : y0 + row - height, base = (image * height + y) * width
+            for column in 0..<window {
+                tokens[row * window + column] = base + (x0 + column < width ? x0 + column : x0 + column - width)
+            }
+        }
+    }
+
     /// The token (row-major index in the images) that cell `cell` of window `index` holds after the shift.
     @inline(__always) public func token(window index: Int, cell: Int) -> Int {
         let image = index / windowsPerImage, local = index - image * windowsPerImage
