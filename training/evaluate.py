@@ -42,17 +42,21 @@ def portable_arguments(argv):
     return shown
 
 
-def arguments():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", required=True)
-    p.add_argument("--model", required=True)
-    p.add_argument("--config", required=True)
+def held_out_arguments(description, starts):
+    """A parser with the options every evaluation of the held-out year takes."""
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for name in ("--data", "--model", "--config", "--out"):
+        p.add_argument(name, required=True)
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--train-years", type=int, nargs="+", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--starts", type=int, default=14)
-    p.add_argument("--stability-days", type=int, default=60)
+    p.add_argument("--starts", type=int, default=starts)
     p.add_argument("--forecastd", default=".build/release/forecastd")
+    return p
+
+
+def arguments():
+    p = held_out_arguments(__doc__, starts=14)
+    p.add_argument("--train-years", type=int, nargs="+", required=True)
+    p.add_argument("--stability-days", type=int, default=60)
     p.add_argument("--stepper-config", help="also forecast each start with `forecastd simulate` on this configuration "
                    "(the numerical forecast from the same init and forcing) and report its skill beside the surrogate's")
     p.add_argument("--precision-drift", choices=["bf16"], help="also forecast in this precision and report its drift from fp32")
