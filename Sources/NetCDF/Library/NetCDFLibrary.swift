@@ -11,6 +11,7 @@ public enum NetCDFLibrary {
         lock.lock()
         defer { lock.unlock() }
         _ = withoutExitCleanup
+        _ = withoutFileLocking
         _ = silenceErrorStack?(0, nil, nil)  // H5E_DEFAULT, per thread in a thread-safe libhdf5
         return try body()
     }
@@ -24,6 +25,17 @@ public enum NetCDFLibrary {
         if let symbol = dlsym(nil, "H5dont_atexit") {
             _ = unsafeBitCast(symbol, to: DontAtExit.self)()
         }
+    }()
+
+    /// Turns libhdf5's file locks off (`HDF5_USE_FILE_LOCKING=FALSE`, unless the environment already says), before
+    /// its first use. libhdf5 takes a `flock` on every file it opens, and such a lock belongs to the open file, not
+    /// to the process: a child started by another thread (a probe, a test's helper) holds a copy of every open
+    /// descriptor from its fork until it closes them, so a file netCDF-C had just closed could not be opened again
+    /// for its chunks ("open for chunks failed", "NetCDF: HDF error", seen under the test suite's load). forecastd
+    /// does not need the locks: it writes under a private temporary name that it renames when complete, and reads
+    /// inputs only.
+    private static let withoutFileLocking: Void = {
+        setenv("HDF5_USE_FILE_LOCKING", "FALSE", 0)
     }()
 
     /// libhdf5's H5Eset_auto2, used to stop it printing its error stacks: netCDF-C's status says what failed and
