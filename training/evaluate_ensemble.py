@@ -22,7 +22,7 @@ import numpy as np
 import xarray as xr
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from evaluate import LEADS, held_out_arguments, portable_arguments  # noqa: E402
+from evaluate import LEADS, held_out_arguments, portable_arguments, run  # noqa: E402
 
 SURFACE = ("thetao", "so", "uo", "vo", "zos")
 
@@ -32,10 +32,6 @@ def arguments():
     p.add_argument("--members", type=int, default=32)
     p.add_argument("run_options", nargs="*", help="options for the ensemble's `forecastd run`, after --")
     return p.parse_args()
-
-
-def run(command):
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def verify(args, work):

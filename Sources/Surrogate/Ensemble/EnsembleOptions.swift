@@ -136,8 +136,8 @@ extension EnsembleOptions {
     }
 
     /// Bytes an ensemble of this size needs beside the weights on a `height` x `width` grid: per member the
-    /// normalised and physical states, the fluxes, two days of its own forcing (when the forcing has members), an
-    /// output buffer and the network's activations (at least
+    /// normalised and physical states, the fluxes, two days of forcing (a forcing with members holds them for every
+    /// member; one shared forcing needs less), an output buffer and the network's activations (at least
     /// ``SurrogateConfiguration/minimumActivationBytes``); with bred vectors, the breeding rollout of half the
     /// members and a control besides; with lagged starts, the rollout of one lagged member.
     public func memoryBytes(_ c: SurrogateConfiguration, height: Int, width: Int) -> Double {

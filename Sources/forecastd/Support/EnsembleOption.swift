@@ -6,7 +6,7 @@ struct EnsembleOption: ParsableArguments {
     @Option(help: "Members of an ensemble forecast, advanced together in one batched network pass a day (1: a deterministic forecast). Files OUT_member01.nc ...")
     var members = 1
 
-    @Option(help: "How members are set apart: gaussian (spatially correlated noise scaled per channel by the model's daily change), bred (that noise grown by the model over two 2-day breeding cycles) lagged (member k the model's forecast from the init file's state k days before --start) or forcing (none: members set apart by the forcing file's own members alone). A forcing file with members (a number or realization dimension) forces member k by its member k, whatever the perturbation, and needs --members equal to its count.")
+    @Option(help: "How members are set apart: gaussian (spatially correlated noise scaled per channel by the model's daily change), bred (that noise grown by the model over two 2-day breeding cycles), lagged (member k the model's forecast from the init file's state k days before --start) or forcing (none: members set apart by the forcing file's own members alone). A forcing file with members (a number or realization dimension) forces member k by its member k, whatever the perturbation, and needs --members equal to its count.")
     var perturbation: Perturbation = .gaussian
 
     @Option(help: "Seed of the perturbations: the same seed and threads give the same members, bit for bit.")
