@@ -1,6 +1,7 @@
 #include "CChunks.h"
 #include <hdf5.h>
 #include <libdeflate.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,18 +102,37 @@ static void put_stored(bit_writer *w, const uint8_t *data, long length) {
 // most GAP bytes apart the bytes are coded as literals in the same block, which costs less than ending it.
 enum { RUN = 16, GAP = 128 };
 
+// The start of the first run of one byte at least RUN long in data[from ..< bytes] (`bytes` when there is none),
+// its length in `length`. `from` must start a run (the data's start, or the end of one). Every such run holds
+// an 8-byte word of one value at an offset that is a multiple of 8, so the scan compares words and reads single
+// bytes only around a uniform one.
+static long next_run(const uint8_t *data, long from, long bytes, long *length) {
+    for (long i = (from + 7) & ~7L; i + 8 <= bytes; i += 8) {
+        uint64_t word;
+        memcpy(&word, data + i, 8);
+        if (word != (word & 0xff) * 0x0101010101010101ULL) continue;
+        uint8_t b = (uint8_t)word;
+        long start = i, end = i + 8;
+        while (start > from && data[start - 1] == b) start--;
+        while (end < bytes && data[end] == b) end++;
+        if (end - start >= RUN) {
+            *length = end - start;
+            return start;
+        }
+        i = ((end + 7) & ~7L) - 8;
+    }
+    *length = 0;
+    return bytes;
+}
+
 // Noise bytes (the low mantissa bytes of model output) stored, runs (land's fill value) coded as repeats: the
 // speed of a copy where deflate would find nothing to shrink. Leaves the stream byte aligned.
 static void put_noise(bit_writer *w, const uint8_t *data, long bytes) {
-    long literal = 0, i = 0;
+    long literal = 0;
     int coding = 0;  // inside a fixed-code block
-    while (i < bytes) {
-        long run = 1;
-        while (i + run < bytes && data[i + run] == data[i] && run < 1 << 30) run++;
-        if (run < RUN) {
-            i += run;
-            continue;
-        }
+    for (;;) {
+        long run, i = next_run(data, literal, bytes, &run);
+        if (i == bytes) break;
         if (coding && i - literal <= GAP) {
             for (long k = literal; k < i; k++) put_literal(w, data[k]);
         } else {
@@ -127,30 +147,34 @@ static void put_noise(bit_writer *w, const uint8_t *data, long bytes) {
         if (left > 258) put_repeat(w, 258 - 3), left -= 258 - 3;
         if (left >= 3) put_repeat(w, (int)left);
         else for (long k = 0; k < left; k++) put_literal(w, data[i]);
-        i += run, literal = i;
+        literal = i + run;
     }
     if (coding) put_code(w, 0, 7);
     put_stored(w, data + literal, bytes - literal);
 }
 
 // Byte planes smaller than this are deflated whole: stored blocks would gain little time there and lose size.
-enum { NOISE_PLANE = 65536 };
+enum { NOISE_PLANE = 8192 };
 
-// Whether a byte plane is noise: a sample from its middle (an eighth of it, 64 KiB at most), runs left out,
-// does not deflate by 5%.
-static int noise(struct libdeflate_compressor *c, const uint8_t *plane, long bytes) {
-    static __thread uint8_t sample[65536], packed[70000];
-    long size = bytes / 8 < 65536 ? bytes / 8 : 65536;
+// Whether a byte plane is noise: in a sample from its middle (a quarter of it, 256 KiB at most), runs left out,
+// the bytes' order-0 entropy is at least 95% of 8 bits, so deflate could not shrink it by 5%.
+static int noise(const uint8_t *plane, long bytes) {
+    long size = bytes / 4 < 262144 ? bytes / 4 : 262144;
     long from = bytes / 2 - size / 2, to = from + size, length = 0;
+    while (from < to && plane[from] == plane[from - 1]) from++;  // start at a run's start, as next_run needs
+    uint32_t count[256] = {0};
     for (long i = from; i < to;) {
-        long run = 1;
-        while (i + run < to && plane[i + run] == plane[i]) run++;
-        if (run < RUN) memcpy(sample + length, plane + i, (size_t)run), length += run;
-        i += run;
+        long run, start = next_run(plane, i, to, &run);
+        for (long k = i; k < start; k++) count[plane[k]]++;
+        length += start - i;
+        i = start + run;
     }
     if (length < 1024) return 0;
-    size_t written = libdeflate_deflate_compress(c, sample, (size_t)length, packed, sizeof packed);
-    return written == 0 || (double)written >= 0.95 * (double)length;
+    double bits = 0;
+    for (int v = 0; v < 256; v++) {
+        if (count[v]) bits -= count[v] * log2((double)count[v] / (double)length);
+    }
+    return bits >= 0.95 * 8 * (double)length;
 }
 
 // A zlib stream of `bytes` bytes made of `planes` equal byte planes (the shuffle filter's output): leading
@@ -159,7 +183,7 @@ static int noise(struct libdeflate_compressor *c, const uint8_t *plane, long byt
 static long deflate_planes(struct libdeflate_compressor *c, const uint8_t *src, long bytes, int planes, uint8_t *out,
                            long capacity) {
     long plane = bytes / planes, noisy = 0;
-    for (int p = 0; p < planes - 1 && plane >= NOISE_PLANE && noise(c, src + p * plane, plane); p++) noisy += plane;
+    for (int p = 0; p < planes - 1 && plane >= NOISE_PLANE && noise(src + p * plane, plane); p++) noisy += plane;
     bit_writer w = {out, 0, 0, 0};
     w.out[w.at++] = 0x78, w.out[w.at++] = 0x01;  // deflate, 32 KiB window
     if (noisy) put_noise(&w, src, noisy);

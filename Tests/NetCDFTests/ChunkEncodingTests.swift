@@ -85,6 +85,36 @@ struct ChunkEncodingTests {
         #expect(stored == sum2 << 16 | sum1)
     }
 
+    @Test("Runs of 1 to 40 equal bytes at every offset inside noise planes inflate back exactly and are coded, not stored")
+    func runsAtEveryOffset() throws {
+        // Planes 0-2 (the low bytes) are noise with runs of every length 1 ... 40 starting at every offset modulo 8
+        // (a run is found through the 8-byte word it covers); plane 3 is deflated.
+        var random = SplitMix64(state: 11)
+        var low: [UInt8] = []
+        for length in 1...40 {
+            for offset in 0..<8 {
+                while low.count % 8 != offset { low.append(UInt8(truncatingIfNeeded: random.next())) }
+                low.append(contentsOf: repeatElement(UInt8(length), count: length))
+                low.append(UInt8(length) &+ 1)
+            }
+        }
+        while low.count < 3 * 8192 { low.append(UInt8(truncatingIfNeeded: random.next())) }
+        let values = low.indices.map { i -> Float in
+            Float(bitPattern: UInt32(low[i]) | UInt32(truncatingIfNeeded: random.next()) & 0x00FF_FF00 | 0x4100_0000)
+        }
+        let encoded = try Self.encode(values, pipeline: [2, 1])
+        #expect(encoded[2] & 0x01 == 0 && (encoded[2] >> 1) & 0x03 != 2, "noise planes open with a stored or fixed-code block")
+        let expected = Self.shuffled(values)
+        var inflated = [UInt8](repeating: 0, count: expected.count)
+        var produced = 0
+        let decompressor = try #require(libdeflate_alloc_decompressor())
+        defer { libdeflate_free_decompressor(decompressor) }
+        let status = libdeflate_zlib_decompress(decompressor, encoded, encoded.count, &inflated, inflated.count, &produced)
+        #expect(status == LIBDEFLATE_SUCCESS && produced == expected.count && inflated == expected)
+        let runBytes = (16...40).reduce(0) { $0 + 8 * $1 }
+        #expect(encoded.count < expected.count - runBytes / 2, "runs of 16 bytes or more are coded: \(encoded.count) bytes")
+    }
+
     @Test("Smooth fields are deflated whole: a dynamic-code block first")
     func smoothPlanes() throws {
         let values = Self.field(level: 0, noise: 0, seed: 7).map { $0.isNaN ? ForecastLayout.floatFill : $0 }
