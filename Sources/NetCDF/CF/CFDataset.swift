@@ -133,7 +133,12 @@ public struct CFDataset: Sendable {
     /// Decoded values of the hyperslab `start`/`count` of `variable` into `output` (Float32, NaN where missing).
     public func read(_ variable: Variable, start: [Int], count: [Int], into output: UnsafeMutableBufferPointer<Float>) throws {
         let packing = try CFPacking(variable: variable)
-        packing.decode(try variable.readRaw(start: start, count: count), into: output)
+        if variable.type == .float {
+            try variable.readFloats(start: start, count: count, into: output)
+            packing.decode(inPlace: output)
+        } else {
+            packing.decode(try variable.readRaw(start: start, count: count), into: output)
+        }
     }
 
     /// Decoded values of the hyperslab as a new array.

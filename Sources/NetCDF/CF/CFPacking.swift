@@ -73,6 +73,11 @@ public struct CFPacking: Sendable, Equatable {
         for (i, raw) in stored.enumerated() { output[i] = Float(decode(raw)) }
     }
 
+    /// Decodes Float32 stored values where they lie (a `float` variable's): the values ``decode(_:into:)`` gives.
+    public func decode(inPlace values: UnsafeMutableBufferPointer<Float>) {
+        for i in values.indices { values[i] = Float(decode(Double(values[i]))) }
+    }
+
     /// Decodes into a new array.
     public func decode(_ stored: [Double]) -> [Float] {
         var out = [Float](repeating: 0, count: stored.count)

@@ -58,19 +58,39 @@ public struct Variable: Sendable {
     /// Raw (still packed) values of the hyperslab `start`/`count` as Float64, in row-major order. Text and string
     /// variables are refused.
     public func readRaw(start: [Int], count: [Int]) throws -> [Double] {
+        var values = [Double](repeating: 0, count: count.reduce(1, *))
+        try values.withUnsafeMutableBufferPointer { try readRaw(start: start, count: count, into: $0) }
+        return values
+    }
+
+    /// The same values into `output` (as many as `count` holds): a caller reading slab after slab reuses one buffer.
+    public func readRaw(start: [Int], count: [Int], into output: UnsafeMutableBufferPointer<Double>) throws {
         guard type.isNumeric else {
             throw NetCDFError.wrongShape(path: path, variable: name, expected: "a numeric variable", found: "\(type)")
         }
         try checkSlab(start, count)
-        let n = count.reduce(1, *)
-        var values = [Double](repeating: 0, count: n)
-        guard n > 0 else { return values }
+        precondition(output.count == count.reduce(1, *), "read \(count) values into \(output.count)")
+        guard !output.isEmpty else { return }
         try NetCDFLibrary.serialized {
-            let status = nc_get_vara_double(group.id, id, start, count, &values)
+            let status = nc_get_vara_double(group.id, id, start, count, output.baseAddress)
             if status == NC_ERANGE { return } // 64-bit integers beyond Float64's exact range: converted anyway
             try NetCDFLibrary.check(status, path, "read '\(name)' at \(start) count \(count)")
         }
-        return values
+    }
+
+    /// The stored values of the hyperslab of a `float` variable into `output` (as many values as `count` holds),
+    /// with no conversion: half the memory traffic of ``readRaw(start:count:)``.
+    public func readFloats(start: [Int], count: [Int], into output: UnsafeMutableBufferPointer<Float>) throws {
+        guard type == .float else {
+            throw NetCDFError.wrongShape(path: path, variable: name, expected: "a float variable", found: "\(type)")
+        }
+        try checkSlab(start, count)
+        precondition(output.count == count.reduce(1, *), "read \(count) values into \(output.count)")
+        guard !output.isEmpty else { return }
+        try NetCDFLibrary.serialized {
+            try NetCDFLibrary.check(nc_get_vara_float(group.id, id, start, count, output.baseAddress), path,
+                                    "read '\(name)' at \(start) count \(count)")
+        }
     }
 
     /// Reads the whole variable raw (see ``readRaw(start:count:)``).

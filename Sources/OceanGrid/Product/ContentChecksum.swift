@@ -44,13 +44,9 @@ extension CFDataset {
         let expected = use == .ignore ? nil : try variable.attributes()[ContentChecksum.attribute]?.text
         let packing = try CFPacking(variable: variable)
         var checksum = ContentChecksum()
-        let shape = variable.shape
-        let slabs = shape.first.map { 0..<$0 } ?? 0..<1
-        for index in slabs {
-            let raw = shape.isEmpty ? try variable.readRaw(start: [], count: [])
-                : try variable.readRaw(start: [index] + shape.dropFirst().map { _ in 0 }, count: [1] + shape.dropFirst())
+        try forEachStoredSlab(of: variable) { raw in
             if expected != nil { checksum.add(raw) }
-            try body(packing.decode(raw))
+            try body(packing.decode(Array(raw)))
         }
         guard let expected else { return nil }
         if use == .enforce && checksum.text != expected {
@@ -59,18 +55,37 @@ extension CFDataset {
         }
         return checksum.text == expected
     }
+
+    /// Reads the whole of `variable` as stored (still packed, missing values as they are), one outermost index
+    /// at a time into one buffer, handing each slab to `body` (valid during the call).
+    public func forEachStoredSlab(of variable: Variable, _ body: (UnsafeBufferPointer<Double>) throws -> Void) throws {
+        let shape = variable.shape
+        let slab = UnsafeMutableBufferPointer<Double>.allocate(capacity: shape.dropFirst().reduce(1, *))
+        defer { slab.deallocate() }
+        for index in shape.first.map({ 0..<$0 }) ?? 0..<1 {
+            if shape.isEmpty {
+                try variable.readRaw(start: [], count: [], into: slab)
+            } else {
+                try variable.readRaw(start: [index] + shape.dropFirst().map { _ in 0 }, count: [1] + shape.dropFirst(), into: slab)
+            }
+            try body(UnsafeBufferPointer(slab))
+        }
+    }
 }
 
 extension CFDataset {
-    /// Opens `path` and decodes every attribute and numeric variable completely: what an ``InputProbe`` child
-    /// does. Content checksums are not enforced here (files other tools edited are normal input).
+    /// Opens `path`, decodes every attribute (the packing attributes checked as a read checks them) and reads
+    /// every numeric variable completely through the library: what an ``InputProbe`` child does. The values are
+    /// not unpacked (that cannot fail), and content checksums are not enforced (files other tools edited are
+    /// normal input).
     public static func readEverything(_ path: String) throws {
         let dataset = try CFDataset(path: path)
         _ = try dataset.file.root.attributes()
         for variable in dataset.variables {
             _ = try variable.attributes()
             guard variable.type.isNumeric else { continue }
-            try dataset.forEachSlab(of: variable, checksum: .ignore) { _ in }
+            _ = try CFPacking(variable: variable)
+            try dataset.forEachStoredSlab(of: variable) { _ in }
         }
     }
 }
