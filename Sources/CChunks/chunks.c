@@ -347,3 +347,127 @@ int fd_h5_write_element(int64_t dataset, long index, double value) {
     H5Sclose(space);
     return status;
 }
+
+// HDF5's shuffle undone: element i's byte j is byte i of run j.
+static void unshuffle(const uint8_t *src, long bytes, int size, uint8_t *dst) {
+    long n = bytes / size;
+    if (size == 4) {
+        const uint8_t *restrict s0 = src, *restrict s1 = src + n, *restrict s2 = src + 2 * n, *restrict s3 = src + 3 * n;
+        for (long i = 0; i < n; i++) {
+            uint32_t v = (uint32_t)s0[i] | (uint32_t)s1[i] << 8 | (uint32_t)s2[i] << 16 | (uint32_t)s3[i] << 24;
+            memcpy(dst + 4 * i, &v, 4);
+        }
+    } else {
+        for (int j = 0; j < size; j++) {
+            const uint8_t *run = src + (long)j * n;
+            for (long i = 0; i < n; i++) dst[i * size + j] = run[i];
+        }
+    }
+    memcpy(dst + n * size, src + n * size, (size_t)(bytes - n * size));
+}
+
+// A buffer of at least `bytes` bytes that the calling thread keeps (slot 0 or 1), or NULL.
+static uint8_t *kept_buffer(int slot, long bytes) {
+    static __thread uint8_t *kept[2];
+    static __thread long kept_bytes[2];
+    if (kept_bytes[slot] < bytes) {
+        free(kept[slot]);
+        kept[slot] = malloc((size_t)bytes);
+        kept_bytes[slot] = kept[slot] ? bytes : 0;
+    }
+    return kept[slot];
+}
+
+const void *fd_chunk_decode(const fd_chunk_pipeline *pipeline, unsigned mask, const void *in, long size, int element_size,
+                            long bytes) {
+    static __thread struct libdeflate_decompressor *decompressor;
+    const uint8_t *current = in;
+    int slot = 0;
+    for (int f = pipeline->count - 1; f >= 0; f--) {
+        if (mask & (1u << f)) continue;
+        switch (pipeline->filters[f]) {
+        case 3: {  // Fletcher-32: check, then drop the checksum
+            if (size < 4) return NULL;
+            uint32_t stored;
+            memcpy(&stored, current + size - 4, 4);
+            size -= 4;
+            if (fletcher32(current, size) != stored) return NULL;
+            break;
+        }
+        case 1: {
+            // The values, and the checksums of any Fletcher-32 applied before deflate.
+            long capacity = bytes + 4 * pipeline->count;
+            uint8_t *target = kept_buffer(slot ^= 1, capacity);
+            if (!target || (!decompressor && !(decompressor = libdeflate_alloc_decompressor()))) return NULL;
+            size_t produced = 0;
+            if (libdeflate_zlib_decompress(decompressor, current, (size_t)size, target, (size_t)capacity, &produced) != LIBDEFLATE_SUCCESS)
+                return NULL;
+            current = target, size = (long)produced;
+            break;
+        }
+        case 2: {
+            uint8_t *target = kept_buffer(slot ^= 1, bytes + 4 * pipeline->count);
+            if (!target || size < bytes) return NULL;
+            unshuffle(current, size, element_size, target);
+            current = target;
+            break;
+        }
+        default:
+            return NULL;
+        }
+    }
+    return size == bytes ? current : NULL;
+}
+
+int64_t fd_h5_open_read(const char *path) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0) return -1;
+    // netCDF-C's own close degree: a file opened twice must be opened alike.
+    H5Pset_fclose_degree(fapl, H5F_CLOSE_WEAK);
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    return file;
+}
+
+int64_t fd_h5_dataset_chunks(int64_t file, const char *name, fd_chunk_pipeline *pipeline, fd_chunk_layout *layout) {
+    hid_t dataset = fd_h5_dataset(file, name, pipeline);
+    if (dataset < 0) return -1;
+    hid_t plist = H5Dget_create_plist(dataset), space = H5Dget_space(dataset), type = H5Dget_type(dataset);
+    int ok = plist >= 0 && space >= 0 && type >= 0 && H5Pget_layout(plist) == H5D_CHUNKED;
+    if (ok) {
+        int rank = H5Sget_simple_extent_ndims(space);
+        ok = rank >= 1 && rank <= 8 && H5Pget_chunk(plist, rank, (hsize_t *)layout->chunk) == rank
+             && H5Sget_simple_extent_dims(space, (hsize_t *)layout->dims, NULL) == rank;
+        layout->rank = rank;
+    }
+    if (ok) {
+        H5T_class_t class = H5Tget_class(type);
+        size_t size = H5Tget_size(type);
+        layout->element_size = (int)size;
+        layout->type = class == H5T_FLOAT && size == 4 ? 1 : class == H5T_FLOAT && size == 8 ? 2
+                       : class == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_2 && size == 2 ? 3
+                       : class == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_2 && size == 4 ? 4 : 0;
+        ok = layout->type != 0 && H5Tget_order(type) == H5T_ORDER_LE;
+    }
+    if (type >= 0) H5Tclose(type);
+    if (space >= 0) H5Sclose(space);
+    if (plist >= 0) H5Pclose(plist);
+    if (!ok) {
+        H5Dclose(dataset);
+        return -1;
+    }
+    return dataset;
+}
+
+long fd_h5_chunk_size(int64_t dataset, const unsigned long long *offset) {
+    hsize_t size = 0;
+    if (H5Dget_chunk_storage_size(dataset, (const hsize_t *)offset, &size) < 0) return -1;
+    return (long)size;
+}
+
+int fd_h5_read_chunk(int64_t dataset, const unsigned long long *offset, unsigned *mask, void *out) {
+    uint32_t filters = 0;
+    herr_t status = H5Dread_chunk(dataset, H5P_DEFAULT, (const hsize_t *)offset, &filters, out);
+    *mask = filters;
+    return status;
+}

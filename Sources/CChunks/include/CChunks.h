@@ -7,6 +7,8 @@
 /// thread-safe, only copies bytes. The encoding is the dataset's own filter pipeline, read from the file, applied
 /// in its order: shuffle (HDF5's byte transposition), deflate (a zlib stream, written by libdeflate) and
 /// Fletcher-32 (HDF5's checksum, appended little-endian): any reader decodes the chunks with no plugin.
+/// Reading is the same in reverse: libhdf5 reads a chunk's stored bytes (H5Dread_chunk) and forecastd decodes
+/// many chunks at once (fd_chunk_decode), whichever order the pipeline's filters were applied in.
 
 /// A dataset's filter pipeline, in order: 1 deflate, 2 shuffle, 3 Fletcher-32.
 typedef struct {
@@ -38,4 +40,32 @@ int fd_h5_extend(int64_t dataset, long length);
 int fd_h5_write_chunk(int64_t dataset, const unsigned long long *offset, const void *data, long size);
 /// Writes `value` (converted to the dataset's type) at `index` of a one-dimensional dataset.
 int fd_h5_write_element(int64_t dataset, long index, double value);
+
+/// A chunked dataset's shape as read for its chunks: `rank` dimensions and chunk lengths, and its values'
+/// type: 1 float32, 2 float64, 3 int16, 4 int32 (little-endian, as stored).
+typedef struct {
+    int rank;
+    unsigned long long dims[8];
+    unsigned long long chunk[8];
+    int type;
+    int element_size;
+} fd_chunk_layout;
+
+/// Opens an existing HDF5 file read-only (as netCDF-C opens its inputs, so both may hold it); negative on failure.
+int64_t fd_h5_open_read(const char *path);
+/// Opens dataset `name` for reading its chunks: its filter pipeline and layout. Negative when it is not chunked,
+/// its type is none of the layout's, it is not little-endian, or a filter is other than shuffle, deflate and
+/// Fletcher-32.
+int64_t fd_h5_dataset_chunks(int64_t file, const char *name, fd_chunk_pipeline *pipeline, fd_chunk_layout *layout);
+/// Bytes the chunk at element offset `offset` takes in the file; 0 when it was never written, negative on failure.
+long fd_h5_chunk_size(int64_t dataset, const unsigned long long *offset);
+/// Reads the chunk at `offset` as stored (fd_h5_chunk_size bytes) into `out`, and which filters were skipped
+/// when it was written (bit i: filter i) into `mask`; negative on failure.
+int fd_h5_read_chunk(int64_t dataset, const unsigned long long *offset, unsigned *mask, void *out);
+/// Decodes a stored chunk of `size` bytes through the pipeline in reverse, the filters in `mask` skipped:
+/// Fletcher-32 checked, deflate inflated by libdeflate, shuffle undone, giving `bytes` bytes of elements of
+/// `element_size` bytes: `in` itself when no filter changes the bytes, else a buffer the calling thread keeps
+/// until its next call. NULL when the chunk does not decode to exactly `bytes` bytes or its checksum differs.
+const void *fd_chunk_decode(const fd_chunk_pipeline *pipeline, unsigned mask, const void *in, long size, int element_size,
+                            long bytes);
 #endif

@@ -131,8 +131,11 @@ public struct CFDataset: Sendable {
     }
 
     /// Decoded values of the hyperslab `start`/`count` of `variable` into `output` (Float32, NaN where missing).
-    public func read(_ variable: Variable, start: [Int], count: [Int], into output: UnsafeMutableBufferPointer<Float>) throws {
+    /// A netCDF-4 file's chunks are decoded as `parallel` runs them (``ChunkedRead``; default: one after another).
+    public func read(_ variable: Variable, start: [Int], count: [Int], into output: UnsafeMutableBufferPointer<Float>,
+                     parallel: ChunkStore.ParallelTasks = ChunkStore.serial) throws {
         let packing = try CFPacking(variable: variable)
+        if ChunkedRead.read(variable, start: start, count: count, packing: packing, into: output, parallel: parallel) { return }
         if variable.type == .float {
             try variable.readFloats(start: start, count: count, into: output)
             packing.decode(inPlace: output)
@@ -142,9 +145,10 @@ public struct CFDataset: Sendable {
     }
 
     /// Decoded values of the hyperslab as a new array.
-    public func read(_ variable: Variable, start: [Int], count: [Int]) throws -> [Float] {
+    public func read(_ variable: Variable, start: [Int], count: [Int],
+                     parallel: ChunkStore.ParallelTasks = ChunkStore.serial) throws -> [Float] {
         var out = [Float](repeating: 0, count: count.reduce(1, *))
-        try out.withUnsafeMutableBufferPointer { try read(variable, start: start, count: count, into: $0) }
+        try out.withUnsafeMutableBufferPointer { try read(variable, start: start, count: count, into: $0, parallel: parallel) }
         return out
     }
 }

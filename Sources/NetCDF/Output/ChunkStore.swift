@@ -53,6 +53,9 @@ public final class ChunkStore {
     /// How a caller runs `count` independent tasks, at once where it can: `body(i)` for every i in 0..<count.
     public typealias ParallelTasks = (_ count: Int, _ body: (Int) -> Void) -> Void
 
+    /// Tasks one after another on the calling thread.
+    public static var serial: ParallelTasks { { count, body in for i in 0..<count { body(i) } } }
+
     /// Tasks on up to `threads` threads of Dispatch's own.
     public static func concurrent(threads: Int) -> ParallelTasks {
         { count, body in

@@ -23,7 +23,7 @@ public struct InitialState: Sendable {
     /// Reads `path` onto `model`'s grid; `names` overrides the variable names (from `--var thetao=NAME`);
     /// `start` chooses the time of a file holding several (see ``StartTime``).
     public static func read(path: String, model: some OceanStateGrid, names: [OceanVariable: String] = [:],
-                            start: String? = nil) throws -> InitialState {
+                            start: String? = nil, parallel: ChunkStore.ParallelTasks = ChunkStore.serial) throws -> InitialState {
         let dataset = try CFDataset(path: path)
         let h = model.latitudes.count, w = model.longitudes.count, plane = h * w
         let state = Tensor(zeros: [model.stateChannelCount, h, w])
@@ -65,7 +65,8 @@ public struct InitialState: Sendable {
             let depths = variable.hasDepth ? try dataset.axis(.depth, of: v)!.values : []
             let levels = max(depths.count, 1)
             var values = try dataset.read(v, start: (hasTime ? [timeIndex] : []) + (variable.hasDepth ? [0, 0, 0] : [0, 0]),
-                                          count: (hasTime ? [1] : []) + (variable.hasDepth ? [levels, h, w] : [h, w]))
+                                          count: (hasTime ? [1] : []) + (variable.hasDepth ? [levels, h, w] : [h, w]),
+                                          parallel: parallel)
             values.withUnsafeMutableBufferPointer {
                 found.reorder($0.baseAddress!, planes: levels, height: h, width: w, scratch: scratch.pointer)
             }

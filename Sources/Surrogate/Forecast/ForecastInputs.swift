@@ -38,7 +38,8 @@ struct ForecastInputs {
             throw ForecastError.interrupted(path: request.output, day: 1)
         }
         model = try loading.get()
-        initial = try InitialState.read(path: request.initial, model: model, names: request.stateNames, start: request.start)
+        initial = try InitialState.read(path: request.initial, model: model, names: request.stateNames, start: request.start,
+                                        parallel: pool.tasks)
         forcing = try AtmosphereForcing(path: request.forcing, model: model, accumulation: request.accumulation)
         maskNote = model.trainingMask?.disagreement(with: initial.state, path: request.initial)
         if request.forcingMode == .strict {

@@ -50,10 +50,7 @@ final class ForecastSink {
         // the new file), though each call holds the library's lock.
         if writer == nil { _ = try writes.drain() }
         let file = try writer ?? ForecastWriter(path: Self.perDayPath(request, day: day, reference: layout.referenceTime), layout: layout)
-        let pool = pool
-        let encoded = try file.encode(leadHours: Double(24 * day), fields: output.writerFields) { count, body in
-            pool.parallelFor(count) { task, _ in body(task) }
-        }
+        let encoded = try file.encode(leadHours: Double(24 * day), fields: output.writerFields, parallel: pool.tasks)
         let handed = Handoff(value: file), perDay = writer == nil, completed = completed
         let encoding = ForecastTimings.seconds(since: start)
         return try encoding + writes.submit {
