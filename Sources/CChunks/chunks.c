@@ -233,21 +233,23 @@ static struct libdeflate_compressor *compressor(int level) {
     return kept;
 }
 
+// A buffer of at least `bytes` bytes that the calling thread keeps (slots 0 and 1 for decoding, 2 for encoding), or NULL.
+static uint8_t *kept_buffer(int slot, long bytes) {
+    static __thread uint8_t *kept[3];
+    static __thread long kept_bytes[3];
+    if (kept_bytes[slot] < bytes) {
+        free(kept[slot]);
+        kept[slot] = malloc((size_t)bytes);
+        kept_bytes[slot] = kept[slot] ? bytes : 0;
+    }
+    return kept[slot];
+}
+
 long fd_chunk_encode(const fd_chunk_pipeline *pipeline, const void *data, long bytes, int element_size, void *out,
                      void *scratch) {
     const uint8_t *current = data;
     long size = bytes, capacity = fd_chunk_bound(bytes);
-    if (!scratch) {
-        static __thread uint8_t *kept;
-        static __thread long kept_bytes;
-        if (kept_bytes < capacity) {
-            free(kept);
-            kept = malloc((size_t)capacity);
-            kept_bytes = kept ? capacity : 0;
-            if (!kept) return -1;
-        }
-        scratch = kept;
-    }
+    if (!scratch && !(scratch = kept_buffer(2, capacity))) return -1;
     // Each filter writes to whichever buffer does not hold its input, so that the last one ends in `out`.
     uint8_t *buffers[2] = {out, scratch};
     int remaining = pipeline->count, planes = 1;
@@ -366,22 +368,12 @@ static void unshuffle(const uint8_t *src, long bytes, int size, uint8_t *dst) {
     memcpy(dst + n * size, src + n * size, (size_t)(bytes - n * size));
 }
 
-// A buffer of at least `bytes` bytes that the calling thread keeps (slot 0 or 1), or NULL.
-static uint8_t *kept_buffer(int slot, long bytes) {
-    static __thread uint8_t *kept[2];
-    static __thread long kept_bytes[2];
-    if (kept_bytes[slot] < bytes) {
-        free(kept[slot]);
-        kept[slot] = malloc((size_t)bytes);
-        kept_bytes[slot] = kept[slot] ? bytes : 0;
-    }
-    return kept[slot];
-}
-
 const void *fd_chunk_decode(const fd_chunk_pipeline *pipeline, unsigned mask, const void *in, long size, int element_size,
                             long bytes) {
     static __thread struct libdeflate_decompressor *decompressor;
     const uint8_t *current = in;
+    // The values, and the checksums of any Fletcher-32 applied before deflate or shuffle.
+    long capacity = bytes + 4 * pipeline->count;
     int slot = 0;
     for (int f = pipeline->count - 1; f >= 0; f--) {
         if (mask & (1u << f)) continue;
@@ -395,8 +387,6 @@ const void *fd_chunk_decode(const fd_chunk_pipeline *pipeline, unsigned mask, co
             break;
         }
         case 1: {
-            // The values, and the checksums of any Fletcher-32 applied before deflate.
-            long capacity = bytes + 4 * pipeline->count;
             uint8_t *target = kept_buffer(slot ^= 1, capacity);
             if (!target || (!decompressor && !(decompressor = libdeflate_alloc_decompressor()))) return NULL;
             size_t produced = 0;
@@ -406,7 +396,7 @@ const void *fd_chunk_decode(const fd_chunk_pipeline *pipeline, unsigned mask, co
             break;
         }
         case 2: {
-            uint8_t *target = kept_buffer(slot ^= 1, bytes + 4 * pipeline->count);
+            uint8_t *target = kept_buffer(slot ^= 1, capacity);
             if (!target || size < bytes) return NULL;
             unshuffle(current, size, element_size, target);
             current = target;

@@ -68,14 +68,7 @@ public struct Variable: Sendable {
         guard type.isNumeric else {
             throw NetCDFError.wrongShape(path: path, variable: name, expected: "a numeric variable", found: "\(type)")
         }
-        try checkSlab(start, count)
-        precondition(output.count == count.reduce(1, *), "read \(count) values into \(output.count)")
-        guard !output.isEmpty else { return }
-        try NetCDFLibrary.serialized {
-            let status = nc_get_vara_double(group.id, id, start, count, output.baseAddress)
-            if status == NC_ERANGE { return } // 64-bit integers beyond Float64's exact range: converted anyway
-            try NetCDFLibrary.check(status, path, "read '\(name)' at \(start) count \(count)")
-        }
+        try readSlab(output.count, start, count) { nc_get_vara_double(group.id, id, $0, $1, output.baseAddress) }
     }
 
     /// The stored values of the hyperslab of a `float` variable into `output` (as many values as `count` holds),
@@ -84,12 +77,20 @@ public struct Variable: Sendable {
         guard type == .float else {
             throw NetCDFError.wrongShape(path: path, variable: name, expected: "a float variable", found: "\(type)")
         }
+        try readSlab(output.count, start, count) { nc_get_vara_float(group.id, id, $0, $1, output.baseAddress) }
+    }
+
+    /// Checks `start`/`count` against the shape and the output's `valueCount`, then runs `get(start, count)`
+    /// under the lock (not for an empty slab).
+    private func readSlab(_ valueCount: Int, _ start: [Int], _ count: [Int],
+                          _ get: (UnsafePointer<Int>?, UnsafePointer<Int>?) -> Int32) throws {
         try checkSlab(start, count)
-        precondition(output.count == count.reduce(1, *), "read \(count) values into \(output.count)")
-        guard !output.isEmpty else { return }
+        precondition(valueCount == count.reduce(1, *), "read \(count) values into \(valueCount)")
+        guard valueCount > 0 else { return }
         try NetCDFLibrary.serialized {
-            try NetCDFLibrary.check(nc_get_vara_float(group.id, id, start, count, output.baseAddress), path,
-                                    "read '\(name)' at \(start) count \(count)")
+            let status = start.withUnsafeBufferPointer { s in count.withUnsafeBufferPointer { c in get(s.baseAddress, c.baseAddress) } }
+            if status == NC_ERANGE { return } // 64-bit integers beyond Float64's exact range: converted anyway
+            try NetCDFLibrary.check(status, path, "read '\(name)' at \(start) count \(count)")
         }
     }
 

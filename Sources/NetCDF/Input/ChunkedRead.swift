@@ -30,7 +30,8 @@ enum ChunkedRead {
         let rank = Int(layout.rank)
         let dims = withUnsafeBytes(of: layout.dims) { Array($0.bindMemory(to: UInt64.self).prefix(rank)).map { Int($0) } }
         let chunk = withUnsafeBytes(of: layout.chunk) { Array($0.bindMemory(to: UInt64.self).prefix(rank)).map { Int($0) } }
-        guard dims == variable.shape, count.count == rank, chunk.allSatisfy({ $0 > 0 }) else { return false }
+        guard dims == variable.shape, count.count == rank, start.count == rank, chunk.allSatisfy({ $0 > 0 }),
+              (0..<rank).allSatisfy({ start[$0] >= 0 && count[$0] >= 0 && start[$0] + count[$0] <= dims[$0] }) else { return false }
         if count.contains(0) { return true }
         let slab = Slab(start: start, count: count, chunk: chunk, type: layout.type, elementSize: Int(layout.element_size))
         let origins = slab.chunkOrigins()
