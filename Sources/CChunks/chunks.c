@@ -1,12 +1,9 @@
 #include "CChunks.h"
+#include "deflate_writer.h"
 #include <hdf5.h>
 #include <libdeflate.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-// Bytes of one deflate stored block's payload at most.
-enum { STORED_BLOCK = 65535 };
 
 long fd_chunk_bound(long bytes) {
     // A zlib stream of stored blocks and one deflated tail, plus the Fletcher-32 checksum.
@@ -40,160 +37,8 @@ static void shuffle(const uint8_t *src, long bytes, int size, uint8_t *dst) {
     memcpy(dst + n * size, src + n * size, (size_t)(bytes - n * size));
 }
 
-// Deflate's bits, written least significant first.
-typedef struct {
-    uint8_t *out;
-    long at;
-    uint64_t bits;
-    int count;
-} bit_writer;
-
-static void put(bit_writer *w, uint32_t value, int count) {
-    w->bits |= (uint64_t)value << w->count;
-    w->count += count;
-    while (w->count >= 8) {
-        w->out[w->at++] = (uint8_t)w->bits;
-        w->bits >>= 8;
-        w->count -= 8;
-    }
-}
-
-// A Huffman code of `length` bits, most significant bit first as deflate stores codes.
-static void put_code(bit_writer *w, uint32_t code, int length) {
-    uint32_t reversed = 0;
-    for (int i = 0; i < length; i++) reversed |= ((code >> i) & 1u) << (length - 1 - i);
-    put(w, reversed, length);
-}
-
-// A literal byte in the fixed code.
-static void put_literal(bit_writer *w, uint8_t v) {
-    if (v < 144) put_code(w, 0x30 + v, 8);
-    else put_code(w, 0x190 + (v - 144), 9);
-}
-
-// A match of `length` (3 ... 258) bytes at distance 1, in the fixed code.
-static void put_repeat(bit_writer *w, int length) {
-    static const uint16_t base[29] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
-                                      131, 163, 195, 227, 258};
-    static const uint8_t extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-    int i = 28;
-    while (base[i] > length) i--;
-    int symbol = 257 + i;
-    if (symbol < 280) put_code(w, (uint32_t)(symbol - 256), 7);
-    else put_code(w, 0xC0 + (uint32_t)(symbol - 280), 8);
-    if (extra[i]) put(w, (uint32_t)(length - base[i]), extra[i]);
-    put(w, 0, 5);  // distance code 0: distance 1
-}
-
-// Ends the current bit position with a non-final stored block of `data`, which leaves the stream byte aligned.
-static void put_stored(bit_writer *w, const uint8_t *data, long length) {
-    do {
-        long part = length < STORED_BLOCK ? length : STORED_BLOCK;
-        put(w, 0, 3);  // not final, stored
-        if (w->count) put(w, 0, 8 - w->count);
-        w->out[w->at++] = (uint8_t)part, w->out[w->at++] = (uint8_t)(part >> 8);
-        w->out[w->at++] = (uint8_t)~part, w->out[w->at++] = (uint8_t)(~part >> 8);
-        memcpy(w->out + w->at, data, (size_t)part);
-        w->at += part, data += part, length -= part;
-    } while (length > 0);
-}
-
-// Runs of one byte at least this long are coded as repeats; shorter stretches are stored. Between two runs at
-// most GAP bytes apart the bytes are coded as literals in the same block, which costs less than ending it.
-enum { RUN = 16, GAP = 128 };
-
-// The start of the first run of one byte at least RUN long in data[from ..< bytes] (`bytes` when there is none),
-// its length in `length`. `from` must start a run (the data's start, or the end of one). Every such run holds
-// an 8-byte word of one value at an offset that is a multiple of 8, so the scan compares words and reads single
-// bytes only around a uniform one.
-static long next_run(const uint8_t *data, long from, long bytes, long *length) {
-    for (long i = (from + 7) & ~7L; i + 8 <= bytes; i += 8) {
-        uint64_t word;
-        memcpy(&word, data + i, 8);
-        if (word != (word & 0xff) * 0x0101010101010101ULL) continue;
-        uint8_t b = (uint8_t)word;
-        long start = i, end = i + 8;
-        while (start > from && data[start - 1] == b) start--;
-        while (end < bytes && data[end] == b) end++;
-        if (end - start >= RUN) {
-            *length = end - start;
-            return start;
-        }
-        i = ((end + 7) & ~7L) - 8;
-    }
-    *length = 0;
-    return bytes;
-}
-
-// Noise bytes (the low mantissa bytes of model output) stored, runs (land's fill value) coded as repeats: the
-// speed of a copy where deflate would find nothing to shrink. Leaves the stream byte aligned.
-static void put_noise(bit_writer *w, const uint8_t *data, long bytes) {
-    long literal = 0;
-    int coding = 0;  // inside a fixed-code block
-    for (;;) {
-        long run, i = next_run(data, literal, bytes, &run);
-        if (i == bytes) break;
-        if (coding && i - literal <= GAP) {
-            for (long k = literal; k < i; k++) put_literal(w, data[k]);
-        } else {
-            if (coding) put_code(w, 0, 7);  // end of block
-            if (i > literal) put_stored(w, data + literal, i - literal);
-            put(w, 0, 1), put(w, 1, 2);  // not final, fixed Huffman codes
-            coding = 1;
-        }
-        put_literal(w, data[i]);
-        long left = run - 1;
-        for (; left >= 258 + 3 || left == 258; left -= 258) put_repeat(w, 258);
-        if (left > 258) put_repeat(w, 258 - 3), left -= 258 - 3;
-        if (left >= 3) put_repeat(w, (int)left);
-        else for (long k = 0; k < left; k++) put_literal(w, data[i]);
-        literal = i + run;
-    }
-    if (coding) put_code(w, 0, 7);
-    put_stored(w, data + literal, bytes - literal);
-}
-
 // Byte planes smaller than this are deflated whole: stored blocks would gain little time there and lose size.
 enum { NOISE_PLANE = 8192 };
-
-// Whether a byte plane is noise: in a sample from its middle (a quarter of it, 256 KiB at most), runs left out,
-// the bytes' order-0 entropy is at least 95% of 8 bits, so deflate could not shrink it by 5%.
-static int noise(const uint8_t *plane, long bytes) {
-    long size = bytes / 4 < 262144 ? bytes / 4 : 262144;
-    long from = bytes / 2 - size / 2, to = from + size, length = 0;
-    while (from < to && plane[from] == plane[from - 1]) from++;  // start at a run's start, as next_run needs
-    uint32_t count[256] = {0};
-    for (long i = from; i < to;) {
-        long run, start = next_run(plane, i, to, &run);
-        for (long k = i; k < start; k++) count[plane[k]]++;
-        length += start - i;
-        i = start + run;
-    }
-    if (length < 1024) return 0;
-    double bits = 0;
-    for (int v = 0; v < 256; v++) {
-        if (count[v]) bits -= count[v] * log2((double)count[v] / (double)length);
-    }
-    return bits >= 0.95 * 8 * (double)length;
-}
-
-// A zlib stream of `bytes` bytes made of `planes` equal byte planes (the shuffle filter's output): leading
-// planes of noise are written by put_noise, the rest deflated by libdeflate as the final blocks. Any inflater
-// reads it: stored, fixed-code and dynamic blocks are all deflate.
-static long deflate_planes(struct libdeflate_compressor *c, const uint8_t *src, long bytes, int planes, uint8_t *out,
-                           long capacity) {
-    long plane = bytes / planes, noisy = 0;
-    for (int p = 0; p < planes - 1 && plane >= NOISE_PLANE && noise(src + p * plane, plane); p++) noisy += plane;
-    bit_writer w = {out, 0, 0, 0};
-    w.out[w.at++] = 0x78, w.out[w.at++] = 0x01;  // deflate, 32 KiB window
-    if (noisy) put_noise(&w, src, noisy);
-    size_t written = libdeflate_deflate_compress(c, src + noisy, (size_t)(bytes - noisy), out + w.at, (size_t)(capacity - w.at - 4));
-    if (written == 0) return -1;
-    long at = w.at + (long)written;
-    uint32_t sum = libdeflate_adler32(1, src, (size_t)bytes);
-    out[at++] = (uint8_t)(sum >> 24), out[at++] = (uint8_t)(sum >> 16), out[at++] = (uint8_t)(sum >> 8), out[at++] = (uint8_t)sum;
-    return at;
-}
 
 // HDF5's Fletcher-32 (H5_checksum_fletcher32): 16-bit big-endian words, sums folded every 360 words.
 static uint32_t fletcher32(const uint8_t *data, long bytes) {
@@ -233,16 +78,47 @@ static struct libdeflate_compressor *compressor(int level) {
     return kept;
 }
 
-// A buffer of at least `bytes` bytes that the calling thread keeps (slots 0 and 1 for decoding, 2 for encoding), or NULL.
+// A buffer of at least `bytes` bytes that the calling thread keeps (slots 0 and 1 for decoding, 2 and 3 for
+// encoding), or NULL.
 static uint8_t *kept_buffer(int slot, long bytes) {
-    static __thread uint8_t *kept[3];
-    static __thread long kept_bytes[3];
+    static __thread uint8_t *kept[4];
+    static __thread long kept_bytes[4];
     if (kept_bytes[slot] < bytes) {
         free(kept[slot]);
         kept[slot] = malloc((size_t)bytes);
         kept_bytes[slot] = kept[slot] ? bytes : 0;
     }
     return kept[slot];
+}
+
+// A zlib stream of `bytes` bytes made of `planes` equal byte planes (the shuffle filter's output). Planes of
+// noise are stored (their runs coded); planes after the last of them are deflated by libdeflate as the final
+// blocks; at the fast levels (1-3) a plane that is not noise but lies ahead of one (a low byte with fixed bits
+// under a noise byte) is Huffman coded, where higher levels give the whole stream from that plane on to
+// libdeflate. Any inflater reads it: stored, fixed-code and dynamic blocks are all deflate.
+static long deflate_planes(struct libdeflate_compressor *c, int level, const uint8_t *src, long bytes, int planes,
+                           uint8_t *out, long capacity) {
+    long plane = bytes / planes;
+    int noisy[8] = {0}, last = -1;  // the last plane written before libdeflate's
+    for (int p = 0; p < planes - 1 && plane >= NOISE_PLANE; p++) {
+        if ((noisy[p] = fd_is_noise(src + p * plane, plane))) last = p;
+        else if (level > 3) break;
+    }
+    void *runs = last >= 0 ? kept_buffer(3, fd_huffman_scratch()) : NULL;
+    if (last >= 0 && !runs) return -1;
+    bit_writer w = {out, 0, 0, 0};
+    w.out[w.at++] = 0x78, w.out[w.at++] = 0x01;  // deflate, 32 KiB window
+    for (int p = 0; p <= last; p++) {
+        if (noisy[p]) fd_put_noise(&w, src + p * plane, plane);
+        else fd_put_huffman(&w, src + p * plane, plane, runs);
+    }
+    long head = (last + 1) * plane;
+    size_t written = libdeflate_deflate_compress(c, src + head, (size_t)(bytes - head), out + w.at, (size_t)(capacity - w.at - 4));
+    if (written == 0) return -1;
+    long at = w.at + (long)written;
+    uint32_t sum = libdeflate_adler32(1, src, (size_t)bytes);
+    out[at++] = (uint8_t)(sum >> 24), out[at++] = (uint8_t)(sum >> 16), out[at++] = (uint8_t)(sum >> 8), out[at++] = (uint8_t)sum;
+    return at;
 }
 
 long fd_chunk_encode(const fd_chunk_pipeline *pipeline, const void *data, long bytes, int element_size, void *out,
@@ -262,7 +138,7 @@ long fd_chunk_encode(const fd_chunk_pipeline *pipeline, const void *data, long b
             break;
         case 1: {
             struct libdeflate_compressor *c = compressor(pipeline->deflate_level);
-            size = c ? deflate_planes(c, current, size, planes, target, capacity - 4) : -1;
+            size = c ? deflate_planes(c, pipeline->deflate_level, current, size, planes, target, capacity - 4) : -1;
             if (size < 0) return -1;
             planes = 1;
             break;

@@ -8,8 +8,9 @@ import TestSupport
 import Testing
 
 /// The chunk encoder on data shaped like a model's output: floats whose two low bytes are noise, land as long
-/// runs of the fill value. Those byte planes are written as stored and run-coded deflate blocks, the rest by
-/// libdeflate; every inflater must read the stream, and it must stay as small as plain deflate's.
+/// runs of the fill value. Those byte planes are written as stored and run-coded deflate blocks, a byte ahead of
+/// them that is not noise as Huffman-coded blocks, the rest by libdeflate; every inflater must read the stream,
+/// and it must stay close to plain deflate's size.
 @Suite("Chunk encoding: noise planes stored, runs coded, the rest deflated")
 struct ChunkEncodingTests {
     static let height = 60, width = 1440
@@ -26,10 +27,10 @@ struct ChunkEncodingTests {
         }
     }
 
-    static func encode(_ values: [Float], pipeline filters: [Int32]) throws -> [UInt8] {
+    static func encode(_ values: [Float], pipeline filters: [Int32], level: Int32 = 1) throws -> [UInt8] {
         var pipeline = fd_chunk_pipeline()
         pipeline.count = Int32(filters.count)
-        pipeline.deflate_level = 1
+        pipeline.deflate_level = level
         withUnsafeMutableBytes(of: &pipeline.filters) { raw in
             for (i, f) in filters.enumerated() { raw.storeBytes(of: f, toByteOffset: 4 * i, as: Int32.self) }
         }
@@ -113,6 +114,69 @@ struct ChunkEncodingTests {
         #expect(status == LIBDEFLATE_SUCCESS && produced == expected.count && inflated == expected)
         let runBytes = (16...40).reduce(0) { $0 + 8 * $1 }
         #expect(encoded.count < expected.count - runBytes / 2, "runs of 16 bytes or more are coded: \(encoded.count) bytes")
+    }
+
+    /// Inflates a zlib stream with libdeflate; nil when it does not decode to `count` bytes.
+    static func inflate(_ encoded: [UInt8], count: Int) throws -> [UInt8]? {
+        var inflated = [UInt8](repeating: 0, count: count)
+        var produced = 0
+        let decompressor = try #require(libdeflate_alloc_decompressor())
+        defer { libdeflate_free_decompressor(decompressor) }
+        let status = libdeflate_zlib_decompress(decompressor, encoded, encoded.count, &inflated, inflated.count, &produced)
+        return status == LIBDEFLATE_SUCCESS && produced == count ? inflated : nil
+    }
+
+    static func contains(_ data: [UInt8], _ part: ArraySlice<UInt8>) -> Bool {
+        Data(data).range(of: Data(part)) != nil
+    }
+
+    @Test("A low byte with fixed bits under a noise byte: Huffman coded ahead of the stored noise at the fast levels, deflated whole at higher ones; netCDF-C reads the file back bit for bit")
+    func fixedBitsUnderNoise() throws {
+        // Two low bits fixed (64 values in the lowest byte: not noise), the next byte noise. `mixed` is four levels
+        // long (its byte planes span three Huffman blocks) and its lowest byte is random outside the middle eighth,
+        // where a block's code cannot beat storing it.
+        let fixed = Self.field(level: 0, noise: 1e-2, seed: 5).map { $0.isNaN ? ForecastLayout.floatFill : Float(bitPattern: $0.bitPattern & ~3) }
+        var random = SplitMix64(state: 3)
+        let levels = (0..<4).flatMap { Self.field(level: $0, noise: 1e-2, seed: 20 + UInt64($0)) }, n = levels.count
+        let mixed = levels.indices.map { i -> Float in
+            let middle = i >= 7 * n / 16 && i < 9 * n / 16
+            let low = middle ? UInt32(random.next() % 16) : UInt32(truncatingIfNeeded: random.next()) & 0xFF
+            let value = levels[i].isNaN ? ForecastLayout.floatFill : levels[i]
+            return Float(bitPattern: value.bitPattern & ~0xFF | low)
+        }
+        // Bytes 300 ..< 700 of a plane lie in the first row's ocean (no runs of the fill value there).
+        func ocean(_ bytes: [UInt8], plane: Int) -> ArraySlice<UInt8> { bytes[(plane + 300)..<(plane + 700)] }
+        for values in [fixed, mixed] {
+            let expected = Self.shuffled(values), plane = values.count
+            let fast = try Self.encode(values, pipeline: [2, 1])
+            let inflated = try Self.inflate(fast, count: expected.count) == expected
+            #expect(inflated)
+            let stored = Self.contains(fast, ocean(expected, plane: plane))
+            #expect(stored, "the noise byte plane is stored")
+            let whole = try Self.encode(values, pipeline: [2, 1], level: 6)
+            let inflatedWhole = try Self.inflate(whole, count: expected.count) == expected
+            #expect(inflatedWhole)
+            let deflated = !Self.contains(whole, ocean(expected, plane: plane))
+            #expect(deflated, "level 6 deflates the planes whole")
+            #expect(Double(fast.count) < 1.08 * Double(whole.count), "\(fast.count) bytes against \(whole.count) at level 6")
+        }
+        let first = try Self.encode(fixed, pipeline: [2, 1])
+        #expect(first[2] & 0x01 == 0 && (first[2] >> 1) & 0x03 == 2, "the fixed-bit byte opens with a non-final dynamic-code block")
+        let mixedStream = try Self.encode(mixed, pipeline: [2, 1]), shuffledMixed = Self.shuffled(mixed)
+        let storedStretch = Self.contains(mixedStream, ocean(shuffledMixed, plane: 0))
+        #expect(storedStretch, "the random blocks of the low byte are stored, not coded")
+
+        let folder = try Scratch.folder(), path = folder + "/fixed.nc"
+        let variables = [ForecastVariable(name: "uo", standardName: "eastward_sea_water_velocity", units: "m s-1",
+                                          longName: "Eastward velocity", hasDepth: true, packingRange: -5...5)]
+        let layout = ForecastLayout(latitudes: (0..<Self.height).map { -89.5 + Double($0) },
+                                    longitudes: (0..<Self.width).map { -179.875 + 0.25 * Double($0) }, depths: [0.5, 10, 20, 30, 40],
+                                    variables: variables, referenceTime: CFDateTime(year: 2024, month: 1, day: 1, calendar: .standard))
+        let writer = try ForecastWriter(path: path, layout: layout)
+        try writer.writeDay(leadHours: 24, values: ["uo": fixed + mixed])
+        try writer.finish()
+        let read = try NetCDFFile.open(path).root.variable("uo").readRaw()  // netCDF-C, inflated by zlib
+        #expect(read.count == fixed.count + n && zip(read, fixed + mixed).allSatisfy { Float($0).bitPattern == $1.bitPattern })
     }
 
     @Test("Smooth fields are deflated whole: a dynamic-code block first")

@@ -5,7 +5,8 @@
 /// Whole chunks of a netCDF-4 (HDF5) dataset encoded by forecastd and handed to libhdf5 as they will be stored
 /// (H5Dwrite_chunk), so that compression can run on many threads while libhdf5 itself, which is not
 /// thread-safe, only copies bytes. The encoding is the dataset's own filter pipeline, read from the file, applied
-/// in its order: shuffle (HDF5's byte transposition), deflate (a zlib stream, written by libdeflate) and
+/// in its order: shuffle (HDF5's byte transposition), deflate (a zlib stream: libdeflate's blocks, and forecastd's own
+/// for byte planes of noise and those ahead of them, deflate_writer.h) and
 /// Fletcher-32 (HDF5's checksum, appended little-endian): any reader decodes the chunks with no plugin.
 /// Reading is the same in reverse: libhdf5 reads a chunk's stored bytes (H5Dread_chunk) and forecastd decodes
 /// many chunks at once (fd_chunk_decode), whichever order the pipeline's filters were applied in.
