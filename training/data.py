@@ -37,12 +37,14 @@ def read_atmosphere(path):
         return np.stack([d[v].values.astype(np.float32) for v in ATMOSPHERE], axis=1), d["time"].values
 
 
-def fluxes(previous, atmosphere, levels):
-    """Bulk fluxes [T, 8, H, W] from states [T, S, H, W] (the day before each forecast day) and that day's atmosphere."""
+def fluxes(previous, atmosphere, levels, xp=np):
+    """Bulk fluxes [T, 8, H, W] from states [T, S, H, W] (the day before each forecast day) and that day's atmosphere:
+    with numpy in float64, returned as float32; with `xp` jax.numpy in the arrays' own precision (a training step)."""
+    wide = (lambda a: a.astype(np.float64)) if xp is np else (lambda a: a)
     sst, us, vs = previous[:, 2 * levels], previous[:, 0], previous[:, levels]
-    out = bulk_fluxes.fluxes(sst.astype(np.float64), us.astype(np.float64), vs.astype(np.float64),
-                             *(atmosphere[:, i].astype(np.float64) for i in range(8)))
-    return np.stack([out[name] for name in bulk_fluxes.OUTPUTS], axis=1).astype(np.float32)
+    out = bulk_fluxes.fluxes(wide(sst), wide(us), wide(vs), *(wide(atmosphere[:, i]) for i in range(8)), xp=xp)
+    stacked = xp.stack([out[name] for name in bulk_fluxes.OUTPUTS], axis=1)
+    return stacked.astype(np.float32) if xp is np else stacked
 
 
 class Series:

@@ -2,13 +2,14 @@
 """Trains the compact surrogate on the stepper's daily means and exports a forecastd model folder.
 
 Phase 1 fits the one-day change (teacher forcing); phase 2 fine-tunes on multi-day rollouts (the network fed its
-own state, the fluxes those of the true state) for stability. The network predicts the change in units of each
+own state; the fluxes those of the true state, or with --forecast-fluxes those of its own state after the first day,
+as in a forecast) for stability. The network predicts the change in units of each
 channel's daily-change spread; the export folds that scale into the head, so the folder's network outputs the
 change in normalised state units, as forecastd's rollout adds it. Checkpoints every --checkpoint-every steps to
 OUT/checkpoint.pkl and resumes from it; every option and seed is recorded in OUT/training.json.
 
 Usage: train.py --data DIR --years 2001 2002 2003 --out DIR [--steps 4000] [--rollout-steps 1500] [--init-from MODEL]
-                [--smoke]
+                [--forecast-fluxes] [--smoke]
 """
 import argparse
 import json
@@ -49,6 +50,9 @@ def arguments(argv=None):
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--checkpoint-every", type=int, default=250)
     p.add_argument("--init-from", help="start from this model folder's weights (e.g. weights-sample) instead of random ones")
+    p.add_argument("--forecast-fluxes", action="store_true",
+                   help="rollout days after the first take the fluxes of the rollout's own state and the day's atmosphere, as a "
+                        "forecast does (no gradient through them), instead of the true state's")
     p.add_argument("--smoke", action="store_true", help="a few steps of each phase, to prove the path end to end")
     args = p.parse_args(argv)
     if args.smoke:
@@ -121,6 +125,22 @@ def exported_parameters(folder, norm, patch):
     return {k: jnp.asarray(v) for k, v in weights.items()}
 
 
+def forecast_fluxes(norm, series):
+    """The normalised fluxes a forecast computes from a normalised state [B, S, H, W] and the day's atmosphere
+    [B, 8, H, W], in jax.numpy with no gradient through them, defined where Normalisation.flux leaves them: the
+    state's fluxes on the SST channel's ocean, the atmosphere's own (ssr, mtpr) everywhere, 0 elsewhere."""
+    state_offset, state_scale = (jnp.asarray(a)[None, :, None, None] for a in (norm.state_offset, norm.state_scale))
+    flux_offset, flux_scale = (jnp.asarray(a)[None, :, None, None] for a in (norm.flux_offset, norm.flux_scale))
+    passed = np.isin(np.arange(8), [ocean_data.bulk_fluxes.OUTPUTS.index(n) for n in ("ssr", "mtpr")])
+    defined = np.maximum(series.ocean[2 * series.levels][None], passed[:, None, None])[None]
+
+    def own(s, atmosphere):
+        physical = jax.lax.stop_gradient(s) * state_scale + state_offset
+        f = ocean_data.fluxes(physical, atmosphere, series.levels, xp=jnp)
+        return jnp.where(defined, (f - flux_offset) / flux_scale, 0.0)
+    return own
+
+
 def main(argv=None):
     args = arguments(argv)
     os.makedirs(args.out, exist_ok=True)
@@ -147,10 +167,16 @@ def main(argv=None):
         z = net.forward(params, s, f)
         return jnp.mean(weight * (z - (target - s) / r) ** 2)
 
-    def rollout(params, s, fs, targets):
+    own_fluxes = forecast_fluxes(norm, series)
+    if args.smoke and args.forecast_fluxes:  # the forecast's fluxes of a true state are the data's
+        gap = float(jnp.max(jnp.abs(own_fluxes(jnp.asarray(states[:1]), jnp.asarray(series.atmosphere[1:2])) - fluxes[:1])))
+        if gap > 1e-3:
+            raise SystemExit(f"fluxes of the rollout's state differ from the data's by {gap} (normalised units)")
+
+    def rollout(params, s, fs, targets, atmospheres):
         loss = 0.0
         for k in range(fs.shape[1]):
-            s = advance(params, s, fs[:, k])
+            s = advance(params, s, own_fluxes(s, atmospheres[:, k]) if args.forecast_fluxes and k > 0 else fs[:, k])
             loss = loss + jnp.mean(weight * ((s - targets[:, k]) / r) ** 2)
         return loss / fs.shape[1]
 
@@ -196,7 +222,8 @@ def main(argv=None):
             else:
                 fs = jnp.asarray(np.stack([fluxes[t:t + days] for t in starts]))
                 targets = jnp.asarray(np.stack([states[t + 1:t + 1 + days] for t in starts]))
-                params, opt_state, value = step(params, opt_state, s, fs, targets)
+                atmospheres = jnp.asarray(np.stack([series.atmosphere[t + 1:t + 1 + days] for t in starts]))
+                params, opt_state, value = step(params, opt_state, s, fs, targets, atmospheres)
             done += 1
             if done % 25 == 0 or done == total:
                 line = f"phase {phase} step {done}/{total} loss {float(value):.5f} ({(time.time() - clock) / 25:.2f} s/step)"

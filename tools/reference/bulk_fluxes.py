@@ -23,77 +23,78 @@ CP_DRY, CP_VAP, LAPSE, EMISSIVITY, SIGMA, SALT, CMIN = 1005.0, 1860.0, 0.0098, 0
 ZT, ZU = 2.0, 10.0
 
 
-def e_sat(t):
+def e_sat(t, xp=np):
     """Goff (1957) saturation vapour pressure over water [Pa]."""
     x = t / RTT0
-    log10e = (10.79574 * (1 - 1 / x) - 5.028 * np.log10(x) + 1.50475e-4 * (1 - 10 ** (-8.2969 * (x - 1)))
+    log10e = (10.79574 * (1 - 1 / x) - 5.028 * xp.log10(x) + 1.50475e-4 * (1 - 10 ** (-8.2969 * (x - 1)))
               + 0.42873e-3 * (10 ** (4.76955 * (1 - 1 / x)) - 1) + 0.78614)
     return 100 * 10 ** log10e
 
 
-def q_sat(t, p):
-    e = e_sat(t)
+def q_sat(t, p, xp=np):
+    e = e_sat(t, xp)
     return EPS * e / (p - (1 - EPS) * e)
 
 
-def q_metpy(td, p):
+def q_metpy(td, p, xp=np):
     """Specific humidity from the dew point as MetPy computes it: Bolton (1980) vapour pressure, the ratio of the
     molecular weights of water and dry air."""
     eps = 18.015268 / 28.96546
-    e = 611.2 * np.exp(17.67 * (td - T0) / (td - 29.65))
+    e = 611.2 * xp.exp(17.67 * (td - T0) / (td - 29.65))
     return eps * e / (p - (1 - eps) * e)
 
 
-def psi_m(zeta):
+def psi_m(zeta, xp=np):
     """Large & Yeager (2004) eq. 8: stable -5 zeta; unstable Paulson's form with x = (1 - 16 zeta)^(1/4)."""
-    x = np.maximum(np.sqrt(np.abs(1 - 16 * zeta)), 1) ** 0.5
-    unstable = 2 * np.log((1 + x) / 2) + np.log((1 + x * x) / 2) - 2 * np.arctan(x) + np.pi / 2
-    return np.where(zeta > 0, -5 * zeta, unstable)
+    x = xp.maximum(xp.sqrt(xp.abs(1 - 16 * zeta)), 1) ** 0.5
+    unstable = 2 * xp.log((1 + x) / 2) + xp.log((1 + x * x) / 2) - 2 * xp.arctan(x) + np.pi / 2
+    return xp.where(zeta > 0, -5 * zeta, unstable)
 
 
-def psi_h(zeta):
-    x2 = np.maximum(np.sqrt(np.abs(1 - 16 * zeta)), 1)
-    return np.where(zeta > 0, -5 * zeta, 2 * np.log((1 + x2) / 2))
+def psi_h(zeta, xp=np):
+    x2 = xp.maximum(xp.sqrt(xp.abs(1 - 16 * zeta)), 1)
+    return xp.where(zeta > 0, -5 * zeta, 2 * xp.log((1 + x2) / 2))
 
 
-def cd_neutral(u):
+def cd_neutral(u, xp=np):
     """Large & Yeager (2009) eq. 11, constant 2.34e-3 from 33 m/s."""
-    return np.maximum(np.where(u < 33, 1e-3 * (2.7 / u + 0.142 + u / 13.09 - 3.14807e-10 * u ** 6), 2.34e-3), CMIN)
+    return xp.maximum(xp.where(u < 33, 1e-3 * (2.7 / u + 0.142 + u / 13.09 - 3.14807e-10 * u ** 6), 2.34e-3), CMIN)
 
 
-def fluxes(sst, us, vs, u10, v10, msl, t2m, d2m, ssr, strd, mtpr, wenhai=False):
+def fluxes(sst, us, vs, u10, v10, msl, t2m, d2m, ssr, strd, mtpr, wenhai=False, xp=np):
+    """The eight fluxes by name; `xp` the array module (numpy, or jax.numpy inside a training step)."""
     ts = sst + T0
     du, dv = u10 - us, v10 - vs
-    ub = np.maximum(0.5, np.hypot(du, dv))
+    ub = xp.maximum(0.5, xp.hypot(du, dv))
     t_zt = t2m + LAPSE * ZT
-    q_zt = q_metpy(d2m, msl) if wenhai else q_sat(d2m, msl)
-    ssq = SALT * q_sat(ts, msl)
-    stable = (t_zt * (1 + CTV * q_zt) - ts * (1 + CTV * ssq) > 0).astype(float)
-    cdn = cd_neutral(ub)
+    q_zt = q_metpy(d2m, msl, xp) if wenhai else q_sat(d2m, msl, xp)
+    ssq = SALT * q_sat(ts, msl, xp)
+    stable = xp.where(t_zt * (1 + CTV * q_zt) - ts * (1 + CTV * ssq) > 0, 1.0, 0.0)
+    cdn = cd_neutral(ub, xp)
     cd = cdn
-    ce = np.maximum(34.6e-3 * np.sqrt(cdn), CMIN)
-    ch = np.maximum(1e-3 * np.sqrt(cdn) * (18 * stable + 32.7 * (1 - stable)), CMIN)
-    t_zu, q_zu = np.maximum(t_zt, 180), np.maximum(q_zt, 1e-6)
+    ce = xp.maximum(34.6e-3 * xp.sqrt(cdn), CMIN)
+    ch = xp.maximum(1e-3 * xp.sqrt(cdn) * (18 * stable + 32.7 * (1 - stable)), CMIN)
+    t_zu, q_zu = xp.maximum(t_zt, 180), xp.maximum(q_zt, 1e-6)
     for _ in range(4 if wenhai else 5):
-        u_star = np.sqrt(cd) * ub
-        t_star = ch / np.sqrt(cd) * (t_zu - ts)
-        q_star = ce / np.sqrt(cd) * (q_zu - ssq)
+        u_star = xp.sqrt(cd) * ub
+        t_star = ch / xp.sqrt(cd) * (t_zu - ts)
+        q_star = ce / xp.sqrt(cd) * (q_zu - ssq)
         inv_l = GRAV * KAPPA * (t_star * (1 + CTV * q_zu) + CTV * t_zu * q_star) / (u_star ** 2 * t_zu * (1 + CTV * q_zu))
-        zeta_u, zeta_t = np.clip(ZU * inv_l, -10, 10), np.clip(ZT * inv_l, -10, 10)
-        shift = np.log(ZT / ZU) + psi_h(zeta_u) - psi_h(zeta_t)
+        zeta_u, zeta_t = xp.clip(ZU * inv_l, -10, 10), xp.clip(ZT * inv_l, -10, 10)
+        shift = xp.log(ZT / ZU) + psi_h(zeta_u, xp) - psi_h(zeta_t, xp)
         t_zu = t_zt - t_star / KAPPA * shift
-        q_zu = np.maximum(0, q_zt - q_star / KAPPA * shift)
-        pm = psi_m(zeta_u)
-        un10 = np.maximum(0.25, ub / (1 + np.sqrt(cd) / KAPPA * (np.log(ZU / 10) - pm)))
-        cdn = cd_neutral(un10)
-        cd = np.maximum(cdn / (1 + np.sqrt(cdn) / KAPPA * (np.log(ZU / 10) - pm)) ** 2, CMIN)
-        x = (np.log(ZU / 10) - psi_h(zeta_u)) / KAPPA / np.sqrt(cdn)
-        st = (zeta_u > 0).astype(float)
-        chn = 1e-3 * np.sqrt(cdn) * (18 * st + 32.7 * (1 - st))
-        cen = 34.6e-3 * np.sqrt(cdn)
-        ch = np.maximum(chn * np.sqrt(cd / cdn) / (1 + chn * x), CMIN)
-        ce = np.maximum(cen * np.sqrt(cd / cdn) / (1 + cen * x), CMIN)
-    rho = np.maximum(msl / (R_DRY * t_zu * (1 + CTV * q_zu)), 0.8)
+        q_zu = xp.maximum(0, q_zt - q_star / KAPPA * shift)
+        pm = psi_m(zeta_u, xp)
+        un10 = xp.maximum(0.25, ub / (1 + xp.sqrt(cd) / KAPPA * (xp.log(ZU / 10) - pm)))
+        cdn = cd_neutral(un10, xp)
+        cd = xp.maximum(cdn / (1 + xp.sqrt(cdn) / KAPPA * (xp.log(ZU / 10) - pm)) ** 2, CMIN)
+        x = (xp.log(ZU / 10) - psi_h(zeta_u, xp)) / KAPPA / xp.sqrt(cdn)
+        st = xp.where(zeta_u > 0, 1.0, 0.0)
+        chn = 1e-3 * xp.sqrt(cdn) * (18 * st + 32.7 * (1 - st))
+        cen = 34.6e-3 * xp.sqrt(cdn)
+        ch = xp.maximum(chn * xp.sqrt(cd / cdn) / (1 + chn * x), CMIN)
+        ce = xp.maximum(cen * xp.sqrt(cd / cdn) / (1 + cen * x), CMIN)
+    rho = xp.maximum(msl / (R_DRY * t_zu * (1 + CTV * q_zu)), 0.8)
     evap = rho * ce * ub * (ssq - q_zu)
     if wenhai:
         return {"ql": strd - SIGMA * ts ** 4, "ssr": ssr, "qh": rho * (CP_DRY + CP_VAP * q_zu) * ch * ub * (t_zu - ts),
