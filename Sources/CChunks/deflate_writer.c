@@ -180,7 +180,8 @@ static void flush_bytes(bit_writer *w) {
 
 // Huffman code lengths for `n` symbols of frequencies `freq`, none over `limit` bits (symbols of frequency 0
 // get none): while the longest code is too long the frequencies are halved (kept above 0) and the code rebuilt.
-// At least two symbols must occur, so the code is complete.
+// The callers' codes always have at least two symbols (a block's end and a byte; code lengths of two values at least), so
+// the code is complete, as zlib requires.
 static void code_lengths(const uint32_t *freq, int n, int limit, uint8_t *lengths) {
     int symbols[LITLEN_SYMBOLS], count = 0, parent[2 * LITLEN_SYMBOLS];
     uint32_t weight[2 * LITLEN_SYMBOLS];
@@ -188,6 +189,10 @@ static void code_lengths(const uint32_t *freq, int n, int limit, uint8_t *length
     for (int i = 0; i < n; i++) {
         lengths[i] = 0;
         if (freq[i]) symbols[count++] = i;
+    }
+    if (count < 2) {  // not reached by the callers (see above); a lone symbol would get a one-bit code
+        if (count) lengths[symbols[0]] = 1;
+        return;
     }
     for (int shift = 0;; shift++) {
         for (int i = 0; i < count; i++) weight[i] = (freq[symbols[i]] >> shift) | 1;
