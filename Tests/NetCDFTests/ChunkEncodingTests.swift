@@ -179,6 +179,33 @@ struct ChunkEncodingTests {
         #expect(read.count == fixed.count + n && zip(read, fixed + mixed).allSatisfy { Float($0).bitPattern == $1.bitPattern })
     }
 
+    @Test("Random chunks (lowest bytes with fixed bits, few values, runs, noise stretches; noise or not above them) inflate back exactly at levels 1 and 6")
+    func randomChunks() throws {
+        var random = SplitMix64(state: 2027)
+        for round in 0..<150 {
+            let n = 2048 + Int(random.next() % 60_000), kind = random.next() % 6, above = random.next() % 3
+            let values = (0..<n).map { i -> Float in
+                let r = random.next()
+                let low: UInt64 = switch kind {
+                case 0: r & 0xFC
+                case 1: r % 3
+                case 2: 7
+                case 3: UInt64(i / 37) & 0xFF
+                case 4: r % 100 < 98 ? 5 : r >> 8 & 0xFF
+                default: i % 300 < 150 ? r & 0xF0 : r >> 8 & 0xFF
+                }
+                let next: UInt64 = above == 1 && i % 1000 < 300 ? 9 : above == 2 ? r >> 16 & 0xFE : r >> 16 & 0xFF
+                return Float(bitPattern: UInt32(low | next << 8 | UInt64(i / 1440 & 0xFF) << 16 | 0x41 << 24))
+            }
+            let expected = Self.shuffled(values)
+            for level: Int32 in [1, 6] {
+                let encoded = try Self.encode(values, pipeline: [2, 1], level: level)
+                let inflated = try Self.inflate(encoded, count: expected.count) == expected
+                #expect(inflated, "round \(round): \(n) values, lowest byte kind \(kind), next byte kind \(above), level \(level)")
+            }
+        }
+    }
+
     @Test("Smooth fields are deflated whole: a dynamic-code block first")
     func smoothPlanes() throws {
         let values = Self.field(level: 0, noise: 0, seed: 7).map { $0.isNaN ? ForecastLayout.floatFill : $0 }
