@@ -141,12 +141,11 @@ int fd_is_noise(const uint8_t *plane, long bytes) {
     return bits >= 0.95 * 8 * (double)length;
 }
 
-
 // ---- Dynamic-Huffman planes
 // A plane ahead of a noise plane cannot go to libdeflate, whose blocks must end the stream. Such a plane (a low
 // mantissa byte with some bits fixed, say) has little for deflate's matches to find beyond its runs, so
-// literals and the same distance-1 repeats under a code fitted to each block reach deflate's size at a
-// fraction of its time.
+// literals and the same distance-1 repeats under a code fitted to each block come within a few percent of
+// deflate's size at a fraction of its time.
 
 enum { MAX_BITS = 15, LENGTH_CODE_BITS = 7, LITLEN_SYMBOLS = 286, HUFFMAN_BLOCK = 1 << 17, END_OF_BLOCK = 256 };
 
