@@ -13,7 +13,7 @@ mkdir -p "$work"
 (cd training && python3 check_architecture.py)
 "$forecastd" simulate --config "$config" --days 12 --out "$work/ocean-2001.nc" 2>/dev/null
 "$forecastd" atmosphere --config "$config" --start 2001-01-01 --days 12 --out "$work/atmosphere-2001.nc" 2>/dev/null
-python3 training/train.py --data "$work" --years 2001 --out "$work/train" --smoke --forecast-fluxes --embed-dim 32 --groups 8
+python3 training/train.py --data "$work" --years 2001 --out "$work/train" --smoke --forecast-fluxes --rollout-loss both --embed-dim 32 --groups 8
 python3 - "$work" <<'PY'
 import sys, xarray as xr
 work = sys.argv[1]

@@ -9,7 +9,7 @@ change in normalised state units, as forecastd's rollout adds it. Checkpoints ev
 OUT/checkpoint.pkl and resumes from it; every option and seed is recorded in OUT/training.json.
 
 Usage: train.py --data DIR --years 2001 2002 2003 --out DIR [--steps 4000] [--rollout-steps 1500] [--init-from MODEL]
-                [--forecast-fluxes] [--smoke]
+                [--forecast-fluxes] [--rollout-loss change|both] [--smoke]
 """
 import argparse
 import json
@@ -50,6 +50,9 @@ def arguments(argv=None):
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--checkpoint-every", type=int, default=250)
     p.add_argument("--init-from", help="start from this model folder's weights (e.g. weights-sample) instead of random ones")
+    p.add_argument("--rollout-loss", choices=["change", "both"], default="change",
+                   help="rollout errors in units of each channel's daily change, or those plus the errors in state units "
+                        "(each channel's spread), weighed alike")
     p.add_argument("--forecast-fluxes", action="store_true",
                    help="rollout days after the first take the fluxes of the rollout's own state and the day's atmosphere, as a "
                         "forecast does (no gradient through them), instead of the true state's")
@@ -174,11 +177,16 @@ def main(argv=None):
             raise SystemExit(f"fluxes of the rollout's state differ from the data's by {gap} (normalised units)")
 
     def rollout(params, s, fs, targets, atmospheres):
-        loss = 0.0
+        change, state = 0.0, 0.0
         for k in range(fs.shape[1]):
             s = advance(params, s, own_fluxes(s, atmospheres[:, k]) if args.forecast_fluxes and k > 0 else fs[:, k])
-            loss = loss + jnp.mean(weight * ((s - targets[:, k]) / r) ** 2)
-        return loss / fs.shape[1]
+            change = change + jnp.mean(weight * ((s - targets[:, k]) / r) ** 2)
+            state = state + jnp.mean(weight * (s - targets[:, k]) ** 2)
+        if args.rollout_loss == "change":
+            return change / fs.shape[1]
+        # Both errors, the state's scaled to the change's size batch by batch: slowly changing channels (the deep
+        # ocean) weigh most in units of daily change, the most variable ones (surface currents) in state units.
+        return (change + jax.lax.stop_gradient(change / state) * state) / fs.shape[1]
 
     def make_step(loss_fn, lr, steps):
         schedule = optax.warmup_cosine_decay_schedule(0.0, lr, max(1, min(200, steps // 10)), max(steps, 2), lr * 0.02)
