@@ -3,14 +3,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put(bit_writer *w, uint32_t value, int count) {
+// Appends up to 32 bits, flushing whole 32-bit words; flush_bytes restores the byte-level invariant.
+static inline void put_fast(bit_writer *w, uint32_t value, int count) {
     w->bits |= (uint64_t)value << w->count;
     w->count += count;
+    if (w->count >= 32) {
+        uint32_t low = (uint32_t)w->bits;
+        memcpy(w->out + w->at, &low, 4);
+        w->at += 4;
+        w->bits >>= 32;
+        w->count -= 32;
+    }
+}
+
+static void flush_bytes(bit_writer *w) {
     while (w->count >= 8) {
         w->out[w->at++] = (uint8_t)w->bits;
         w->bits >>= 8;
         w->count -= 8;
     }
+}
+
+// Appends `count` bits and keeps the writer byte-level (fewer than 8 bits pending).
+static void put(bit_writer *w, uint32_t value, int count) {
+    put_fast(w, value, count);
+    flush_bytes(w);
 }
 
 // A Huffman code of `length` bits, most significant bit first as deflate stores codes.
@@ -155,27 +172,6 @@ typedef struct {
 } run_span;
 
 long fd_huffman_scratch(void) { return (long)sizeof(run_span) * (HUFFMAN_BLOCK / RUN + 1); }
-
-// Appends up to 32 bits, flushing whole 32-bit words; flush_bytes restores the byte-level invariant.
-static inline void put_fast(bit_writer *w, uint32_t value, int count) {
-    w->bits |= (uint64_t)value << w->count;
-    w->count += count;
-    if (w->count >= 32) {
-        uint32_t low = (uint32_t)w->bits;
-        memcpy(w->out + w->at, &low, 4);
-        w->at += 4;
-        w->bits >>= 32;
-        w->count -= 32;
-    }
-}
-
-static void flush_bytes(bit_writer *w) {
-    while (w->count >= 8) {
-        w->out[w->at++] = (uint8_t)w->bits;
-        w->bits >>= 8;
-        w->count -= 8;
-    }
-}
 
 // Huffman code lengths for `n` symbols of frequencies `freq`, none over `limit` bits (symbols of frequency 0
 // get none): while the longest code is too long the frequencies are halved (kept above 0) and the code rebuilt.
