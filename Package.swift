@@ -44,8 +44,7 @@ let package = Package(
         .target(name: "CChunks", dependencies: ["CHDF5", "CDeflate"], cSettings: kernelCSettings),
         .target(name: "CProcessor", cSettings: kernelCSettings),
         .target(name: "CKernels", cSettings: kernelCSettings),
-        .target(name: "CBulkFluxes", cSettings: kernelCSettings + [.unsafeFlags(["-fveclib=libmvec"], .when(configuration: .release))],
-                linkerSettings: [.linkedLibrary("mvec")]),
+        .target(name: "CBulkFluxes", cSettings: kernelCSettings),
         .target(name: "CStepper", cSettings: kernelCSettings),
         .target(name: "Tensor", dependencies: ["CBLAS", "CProcessor", "CKernels"], swiftSettings: kernelSwiftSettings),
         .target(name: "NetCDF", dependencies: ["CNetCDF", "CChunks"]),
@@ -82,7 +81,7 @@ let package = Package(
         .testTarget(name: "ServiceTests", dependencies: ["NetCDF", "TestSupport"], exclude: ["Clients"]),
         .testTarget(name: "ForecastServiceTests", dependencies: ["ForecastService", "Surrogate", "OceanGrid", "NetCDF", "TestSupport",
                                                                 .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ModelTests", dependencies: ["OceanGrid", "Surrogate", "OceanStepper", "NetCDF", "Tensor", "CAllocationCounter", "TestSupport"],
+        .testTarget(name: "ModelTests", dependencies: ["OceanGrid", "Surrogate", "OceanStepper", "NetCDF", "Tensor", "CBulkFluxes", "CAllocationCounter", "TestSupport"],
                     exclude: ["Fixtures"], swiftSettings: kernelSwiftSettings),
     ]
 )

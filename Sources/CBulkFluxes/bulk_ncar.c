@@ -1,5 +1,6 @@
 #include "CBulkFluxes.h"
 #include <math.h>
+#include "vector_math.h"
 
 // Physical constants (AeroBulk's values).
 #define T0 273.15          // 0 degC [K]
@@ -27,10 +28,10 @@ static inline __attribute__((always_inline)) double clip10(double z) { return z 
 // Saturation water vapour pressure [Pa] over water, Goff (1957).
 static inline __attribute__((always_inline)) double e_sat(double t) {
     double r = RTT0 / t, x = t / RTT0;
-    double log10e = 10.79574 * (1.0 - r) - 5.028 * log(x) / LN10
-                   + 1.50475e-4 * (1.0 - exp(-8.2969 * (x - 1.0) * LN10))
-                   + 0.42873e-3 * (exp(4.76955 * (1.0 - r) * LN10) - 1.0) + 0.78614;
-    return 100.0 * exp(log10e * LN10);
+    double log10e = 10.79574 * (1.0 - r) - 5.028 * vm_log(x) / LN10
+                   + 1.50475e-4 * (1.0 - vm_exp(-8.2969 * (x - 1.0) * LN10))
+                   + 0.42873e-3 * (vm_exp(4.76955 * (1.0 - r) * LN10) - 1.0) + 0.78614;
+    return 100.0 * vm_exp(log10e * LN10);
 }
 
 // Specific humidity [kg/kg] of air at saturation at temperature t [K] and pressure p [Pa].
@@ -42,14 +43,14 @@ static inline __attribute__((always_inline)) double q_sat(double t, double p) {
 // Stability functions of Large & Yeager (2004) eq. 8c-8e, for momentum and for heat and humidity.
 static inline __attribute__((always_inline)) double psi_m(double zeta) {
     double x2 = max1(sqrt(fabs(1.0 - 16.0 * zeta)), 1.0), x = sqrt(x2);
-    double unstable = 2.0 * log(0.5 * (1.0 + x)) + log(0.5 * (1.0 + x2)) - 2.0 * atan(x)
+    double unstable = 2.0 * vm_log(0.5 * (1.0 + x)) + vm_log(0.5 * (1.0 + x2)) - 2.0 * vm_atan_from_one(x)
                      + 1.5707963267948966;
     return zeta > 0.0 ? -5.0 * zeta : unstable;
 }
 
 static inline __attribute__((always_inline)) double psi_h(double zeta) {
     double x2 = max1(sqrt(fabs(1.0 - 16.0 * zeta)), 1.0);
-    return zeta > 0.0 ? -5.0 * zeta : 2.0 * log(0.5 * (1.0 + x2));
+    return zeta > 0.0 ? -5.0 * zeta : 2.0 * vm_log(0.5 * (1.0 + x2));
 }
 
 // Neutral 10 m drag coefficient, Large & Yeager (2009) eq. 11 (constant above 33 m/s).
@@ -65,7 +66,7 @@ static inline __attribute__((always_inline)) double cd_n10(double u) {
 // and the ratio of molecular weights of water and dry air.
 static inline __attribute__((always_inline)) double q_bolton(double td, double p) {
     const double eps = 18.015268 / 28.96546;
-    double e = 611.2 * exp(17.67 * (td - T0) / (td - 29.65));
+    double e = 611.2 * vm_exp(17.67 * (td - T0) / (td - 29.65));
     return eps * e / (p - (1.0 - eps) * e);
 }
 
@@ -148,3 +149,7 @@ void fd_bulk_ncar(const float *const *in, float *const *out, long count) {
 void fd_bulk_wenhai(const float *const *in, float *const *out, long count) {
     bulk_ncar(in, out, count, 4, 1, 1.0, -1e-3, 1e-3);
 }
+
+double fd_vector_log(double x) { return vm_log(x); }
+double fd_vector_exp(double x) { return vm_exp(x); }
+double fd_vector_atan_from_one(double x) { return vm_atan_from_one(x); }

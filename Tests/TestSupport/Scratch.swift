@@ -19,10 +19,20 @@ public enum Scratch {
         return nil
     }()
 
-    /// A new empty folder under the system temporary directory.
+    /// The folder that holds this test process's scratch folders, removed with everything in it when the process
+    /// exits (set FORECASTD_KEEP_SCRATCH=1 to keep it for a look).
+    static let root: String = {
+        let path = NSTemporaryDirectory() + "forecastd-tests-\(UUID().uuidString.prefix(8))"
+        if ProcessInfo.processInfo.environment["FORECASTD_KEEP_SCRATCH"] == nil {
+            atexit { try? FileManager.default.removeItem(atPath: Scratch.root) }
+        }
+        return path
+    }()
+
+    /// A new empty folder under the process's scratch root.
     public static func folder(_ label: String = #function) throws -> String {
         let name = label.filter { $0.isLetter || $0.isNumber }
-        let path = NSTemporaryDirectory() + "forecastd-\(name)-\(UUID().uuidString.prefix(8))"
+        let path = root + "/\(name)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

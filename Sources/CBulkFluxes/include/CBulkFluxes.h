@@ -33,8 +33,8 @@ enum {
 /// Air-sea fluxes by the NCAR bulk formulae (Large & Yeager 2004, 2009) as AeroBulk's `noskin` NCAR algorithm
 /// computes them: air temperature and humidity at 2 m, wind at 10 m relative to the surface current, bulk SST,
 /// 5 iterations of the stability functions. Computed in double precision (the fixed iteration amplifies
-/// rounding in stable air: in single precision some fluxes moved by 5%), vectorised through glibc's libmvec;
-/// NaN inputs (land) give NaN outputs.
+/// rounding in stable air: in single precision some fluxes moved by 5%), vectorised at the machine's full width
+/// with log, exp and atan written out (vector_math.h); NaN inputs (land) give NaN outputs.
 void fd_bulk_ncar(const float *const *inputs, float *const *outputs, long count);
 
 /// The same formulae as WenHai's published pipeline feeds its network (AeroBulk's `noskin` NCAR with 4 iterations,
@@ -42,5 +42,11 @@ void fd_bulk_ncar(const float *const *inputs, float *const *outputs, long count)
 /// emissivity, evaporation in m/s negative when the ocean loses water (AeroBulk's sign, divided by 1000) and
 /// precipitation in m/s (the rate divided by 1000). Same inputs and output order as fd_bulk_ncar.
 void fd_bulk_wenhai(const float *const *inputs, float *const *outputs, long count);
+
+/// The kernels' own log, exp and atan (vector_math.h), one value at a time, for the tests that hold them to libm.
+double fd_vector_log(double x);
+double fd_vector_exp(double x);
+/// atan(x) for x >= 1.
+double fd_vector_atan_from_one(double x);
 
 #endif
