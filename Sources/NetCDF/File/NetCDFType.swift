@@ -17,6 +17,17 @@ public enum NetCDFType: Int32, Sendable, CaseIterable, CustomStringConvertible {
     /// True for unsigned integer types.
     public var isUnsigned: Bool { self == .ubyte || self == .ushort || self == .uint || self == .uint64 }
 
+    /// Bytes one value of a numeric type takes in memory (nil for text and strings).
+    public var byteSize: Int? {
+        switch self {
+        case .byte, .ubyte: 1
+        case .short, .ushort: 2
+        case .int, .uint, .float: 4
+        case .double, .int64, .uint64: 8
+        case .char, .string: nil
+        }
+    }
+
     /// The CDL name.
     public var description: String {
         switch self {

@@ -80,6 +80,15 @@ public struct Variable: Sendable {
         try readSlab(output.count, start, count) { nc_get_vara_float(group.id, id, $0, $1, output.baseAddress) }
     }
 
+    /// The stored values of the hyperslab in the variable's own type, unconverted, into `output` (``NetCDFType/byteSize``
+    /// bytes per value of `count`): the cheapest whole read, for checking that a file reads.
+    public func readStored(start: [Int], count: [Int], into output: UnsafeMutableRawBufferPointer) throws {
+        guard let size = type.byteSize else {
+            throw NetCDFError.wrongShape(path: path, variable: name, expected: "a numeric variable", found: "\(type)")
+        }
+        try readSlab(output.count / size, start, count) { nc_get_vara(group.id, id, $0, $1, output.baseAddress) }
+    }
+
     /// Checks `start`/`count` against the shape and the output's `valueCount`, then runs `get(start, count)`
     /// under the lock (not for an empty slab).
     private func readSlab(_ valueCount: Int, _ start: [Int], _ count: [Int],
@@ -126,6 +135,16 @@ public struct Variable: Sendable {
                     try NetCDFLibrary.check(put(s.baseAddress, c.baseAddress), path, "write '\(name)' at \(start) count \(count)")
                 }
             }
+        }
+    }
+
+    /// The chunk sizes of a chunked variable (one per dimension), nil for contiguous or classic storage.
+    public func chunkSizes() throws -> [Int]? {
+        try NetCDFLibrary.serialized {
+            var storage: Int32 = 0
+            var sizes = [Int](repeating: 0, count: max(1, shape.count))
+            try NetCDFLibrary.check(nc_inq_var_chunking(group.id, id, &storage, &sizes), path, "chunking of '\(name)'")
+            return storage == NC_CHUNKED && !shape.isEmpty ? sizes : nil
         }
     }
 

@@ -70,10 +70,13 @@ public struct InputProbe: Sendable {
         fileprivate var children: [Child] = []
         private let start = Date()
 
-        /// Waits for every child; throws the first failure in the order the paths were given, or ``Stopped``.
-        public func wait(shouldStop: () -> Bool = { false }) throws {
+        /// Waits for the children of `paths` (every child when nil), so that a file whose check is done can be
+        /// read while the others' go on; throws the first failure in the order the paths were given to
+        /// ``InputProbe/start(_:)``, or ``Stopped`` (every child killed).
+        public func wait(for paths: [String]? = nil, shouldStop: () -> Bool = { false }) throws {
+            let waited = children.filter { child in paths?.contains(child.path) ?? true }
             var stopped = false
-            while children.contains(where: \.process.isRunning) {
+            while waited.contains(where: \.process.isRunning) {
                 if shouldStop() {
                     stopped = true
                     break
@@ -88,7 +91,7 @@ public struct InputProbe: Sendable {
                 for child in children where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
                 throw Stopped()
             }
-            for child in children { try child.verdict() }
+            for child in waited { try child.verdict() }
         }
 
         deinit { for child in children where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) } }

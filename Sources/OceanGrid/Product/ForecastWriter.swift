@@ -255,7 +255,7 @@ public final class ForecastWriter {
         // Checksums of the values as stored, continued from the earlier days: one variable per task.
         var sums = stored.map { checksums[$0.name, default: ContentChecksum()] }
         sums.withUnsafeMutableBufferPointer { sums in
-            parallel(stored.count) { k in sums[k].add(stored[k].values.lazy.map(Double.init)) }
+            parallel(stored.count) { k in sums[k].add(floats: stored[k].values) }
         }
         for (k, entry) in stored.enumerated() { checksums[entry.name] = sums[k] }
         checksums["time", default: ContentChecksum()].add([timeValue])

@@ -73,17 +73,20 @@ public struct InitialState: Sendable {
             if variable.hasDepth {
                 if variable == .thetao { temperatureAxes = axes }
                 let sources = try levelSources(model.levels, depths, path: path, variable: v.name, notes: &notes)
-                for (level, source) in sources.enumerated() {
-                    let dst = state.pointer + model.channel(variable, level: level) * plane
-                    for i in 0..<plane {
-                        let a = values[source.lower * plane + i], b = values[source.upper * plane + i]
-                        let mixed = source.weight == 0 ? a : a + (b - a) * source.weight
-                        dst[i] = mixed * scale + offset
+                values.withUnsafeBufferPointer { v in
+                    for (level, source) in sources.enumerated() {
+                        let dst = state.pointer + model.channel(variable, level: level) * plane
+                        let a = v.baseAddress! + source.lower * plane, b = v.baseAddress! + source.upper * plane, w = source.weight
+                        if w == 0 {
+                            for i in 0..<plane { dst[i] = a[i] * scale + offset }
+                        } else {
+                            for i in 0..<plane { dst[i] = (a[i] + (b[i] - a[i]) * w) * scale + offset }
+                        }
                     }
                 }
             } else {
                 let dst = state.pointer + model.channel(.zos) * plane
-                for i in 0..<plane { dst[i] = values[i] * scale + offset }
+                values.withUnsafeBufferPointer { v in for i in 0..<plane { dst[i] = v[i] * scale + offset } }
             }
         }
         guard let time else {
@@ -134,21 +137,33 @@ public struct InitialState: Sendable {
     static let plausibleMagnitude: Float = 1_000
 
     static func requireConsistentLand(_ state: Tensor, model: some OceanStateGrid, path: String) throws {
-        let plane = state.shape[1] * state.shape[2]
-        if let index = (0..<state.count).first(where: { !state.pointer[$0].isNaN && !(abs(state.pointer[$0]) <= plausibleMagnitude) }) {
-            let channel = index / plane, cell = index % plane
+        let plane = state.shape[1] * state.shape[2], p = state.pointer
+        // Each test is a branch-free pass over a plane (vectorised); the cell is looked for only when one fails.
+        func anyImplausible(_ from: Int, _ to: Int) -> Bool {
+            var bad: UInt8 = 0
+            for i in from..<to { bad |= !p[i].isNaN && !(abs(p[i]) <= plausibleMagnitude) ? 1 : 0 }
+            return bad != 0
+        }
+        func landDiffers(_ a: Int, _ b: Int) -> Bool {
+            var differs: UInt8 = 0
+            for i in 0..<plane { differs |= p[a * plane + i].isNaN != p[b * plane + i].isNaN ? 1 : 0 }
+            return differs != 0
+        }
+        for channel in 0..<state.shape[0] where anyImplausible(channel * plane, (channel + 1) * plane) {
+            let index = (channel * plane..<(channel + 1) * plane).first { !p[$0].isNaN && !(abs(p[$0]) <= plausibleMagnitude) }!
+            let cell = index % plane
             let variable = OceanVariable.allCases[min(channel / max(1, model.levels.count), OceanVariable.allCases.count - 1)]
             throw ForecastError.inputData(path: path, variable: variable.rawValue, detail: """
-                \(state.pointer[index]) at state channel \(channel), cell (\(cell / state.shape[2]), \(cell % state.shape[2])) \
+                \(p[index]) at state channel \(channel), cell (\(cell / state.shape[2]), \(cell % state.shape[2])) \
                 is not a physical ocean value (magnitude above \(plausibleMagnitude) after unit conversion)
                 """)
         }
-        func isNaN(_ channel: Int, _ i: Int) -> Bool { state.pointer[channel * plane + i].isNaN }
+        func isNaN(_ channel: Int, _ i: Int) -> Bool { p[channel * plane + i].isNaN }
         for level in 0..<model.levels.count {
             let reference = model.channel(.thetao, level: level)
             for variable in [OceanVariable.uo, .vo, .so] {
                 let c = model.channel(variable, level: level)
-                if let i = (0..<plane).first(where: { isNaN(c, $0) != isNaN(reference, $0) }) {
+                if landDiffers(c, reference), let i = (0..<plane).first(where: { isNaN(c, $0) != isNaN(reference, $0) }) {
                     throw ForecastError.inputData(path: path, variable: variable.rawValue, detail: """
                         is \(isNaN(c, i) ? "NaN inside the ocean" : "defined on land") at level \(model.levels[level]) m, \
                         cell (\(i / state.shape[2]), \(i % state.shape[2])), where thetao is \(isNaN(reference, i) ? "missing" : "defined")
@@ -157,7 +172,7 @@ public struct InitialState: Sendable {
             }
         }
         let surface = model.channel(.thetao, level: 0), zos = model.channel(.zos)
-        if let i = (0..<plane).first(where: { isNaN(zos, $0) != isNaN(surface, $0) }) {
+        if landDiffers(zos, surface), let i = (0..<plane).first(where: { isNaN(zos, $0) != isNaN(surface, $0) }) {
             throw ForecastError.inputData(path: path, variable: "zos", detail: """
                 is \(isNaN(zos, i) ? "NaN inside the ocean" : "defined on land") at cell (\(i / state.shape[2]), \(i % state.shape[2]))
                 """)

@@ -80,7 +80,7 @@ public enum Simulation {
         guard let data = FileManager.default.contents(atPath: request.configuration) else {
             throw StepperError.missing(path: request.configuration)
         }
-        var checksum = ContentChecksum()
+        var checksum = ContentChecksum(.single)  // the form restart files made before eight chains carry
         checksum.add(data.lazy.map(Double.init))
         return "config \(checksum.text) init \(request.initial ?? "-") forcing \(request.forcing ?? "-") "
             + "days \(request.days) precision \(request.precision.rawValue) out \(request.output)"

@@ -25,22 +25,32 @@ struct ForecastInputs {
     /// `shouldStop` can end the probe's wait early (``ForecastError/interrupted(path:day:)`` before day 1).
     init(_ request: ForecastRequest, model loaded: ForecastModel?, pool: ThreadPool, probe: InputProbe?,
          shouldStop: () -> Bool = { false }) throws {
-        // The model loads while the probe's children read the files; a damaged input is still reported before a
-        // problem of the model, as when one followed the other.
+        // The model loads while the probe's children read the files, and the init is read while the forcing's
+        // child goes on. A damaged input is still reported before a problem of the model, as when one followed
+        // the other.
         let probing = try probe?.start([request.initial, request.forcing])
         var loading: Result<ForecastModel, any Error>!
-        startup.model = ForecastTimings.measure {
+        let modelSeconds = ForecastTimings.measure {
             loading = Result { try loaded ?? ForecastModel(folder: request.model, pool: pool, precision: request.precision) }
         }
-        do {
-            startup.probe = try ForecastTimings.measure { try probing?.wait(shouldStop: shouldStop) }
-        } catch is InputProbe.Stopped {
-            throw ForecastError.interrupted(path: request.output, day: 1)
+        var probeSeconds = 0.0
+        func waitForProbe(_ paths: [String]?) throws {
+            do {
+                probeSeconds += try ForecastTimings.measure { try probing?.wait(for: paths, shouldStop: shouldStop) }
+            } catch is InputProbe.Stopped {
+                throw ForecastError.interrupted(path: request.output, day: 1)
+            }
         }
+        var loadingFailed = false
+        if case .failure = loading { loadingFailed = true }
+        try waitForProbe(loadingFailed ? nil : [request.initial])
         model = try loading.get()
         initial = try InitialState.read(path: request.initial, model: model, names: request.stateNames, start: request.start,
                                         parallel: pool.tasks)
+        try waitForProbe([request.forcing])
         forcing = try AtmosphereForcing(path: request.forcing, model: model, accumulation: request.accumulation)
+        startup.model = modelSeconds
+        startup.probe = probeSeconds
         maskNote = model.trainingMask?.disagreement(with: initial.state, path: request.initial)
         if request.forcingMode == .strict {
             let missing = forcing.missingDays(after: initial.referenceTime, days: request.days)

@@ -33,7 +33,8 @@ public struct ForecastTimings: Sendable, Codable {
 public struct StartupTimings: Sendable, Codable {
     /// Loading the model: weights read, checked and packed (0 when a daemon's loaded model was given).
     public var model = 0.0
-    /// Waiting for the probe's children after the model had loaded (they read the init and forcing meanwhile).
+    /// Waiting for the probe's children after the model had loaded (they read the init and forcing meanwhile; the
+    /// init is read while the forcing's child goes on).
     public var probe = 0.0
     /// Reading and checking the initial state, opening the forcing, planning and creating the output.
     public var inputs = 0.0

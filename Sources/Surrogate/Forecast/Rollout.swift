@@ -66,12 +66,16 @@ public final class Rollout {
         let po = ocean, ps = state.pointer, pp = physical.pointer, channels = channels
         let offset = model.stateOffset, scale = model.stateScale, plane = plane, lower = lower, upper = upper
         pool.parallelFor(members * channels) { task, _ in
-            let channel = task % channels, base = task * plane, maskBase = channel * plane
+            let channel = task % channels, base = task * plane
+            let o = offset[channel], s = scale[channel], low = lower[channel], high = upper[channel]
+            if task < channels {
+                for i in 0..<plane { po[base + i] = pp[base + i].isNaN ? 0 : 1 }
+            }
             for i in 0..<plane {
                 let v = pp[base + i], wet = !v.isNaN
-                if task < channels { po[maskBase + i] = wet ? 1 : 0 }
-                ps[base + i] = wet ? min(max((v - offset[channel]) / scale[channel], lower[channel]), upper[channel]) : 0
-                pp[base + i] = wet ? ps[base + i] * scale[channel] + offset[channel] : .nan
+                let n = wet ? min(max((v - o) / s, low), high) : 0
+                ps[base + i] = n
+                pp[base + i] = wet ? n * s + o : .nan
             }
         }
         let surface = ocean + model.channel(.thetao) * plane, sp = surfaceOcean.pointer
@@ -175,11 +179,12 @@ public final class Rollout {
     /// Copies `member`'s physical state into `buffers` (no allocation): per variable `[levels, H, W]` (zos
     /// `[H, W]`), NaN on land, as the forecast writer takes it.
     public func copyOutput(member: Int = 0, into buffers: OutputBuffers) {
-        let base = physical.pointer + member * channels * plane
-        for variable in OceanVariable.allCases {
-            let range = outputRange(variable)
-            buffers.fields[variable.rawValue]!.pointer.update(from: base + range.lowerBound, count: range.count)
+        let base = physical.pointer + member * channels * plane, plane = plane
+        let planes = OceanVariable.allCases.flatMap { variable in
+            let range = outputRange(variable), target = buffers.fields[variable.rawValue]!.pointer
+            return stride(from: 0, to: range.count, by: plane).map { (from: base + range.lowerBound + $0, to: target + $0) }
         }
+        pool.parallelFor(planes.count) { k, _ in planes[k].to.update(from: planes[k].from, count: plane) }
     }
 
     /// Elements of one member's state a variable spans.
