@@ -65,6 +65,11 @@ struct ChunkEncodingTests {
         #expect(status == LIBDEFLATE_SUCCESS && produced == expected.count && inflated == expected)
         let plain = try Self.encode(values, pipeline: [2, 1])
         #expect(Array(encoded[0..<(encoded.count - 4)]) == plain, "Fletcher-32 only appends its checksum")
+        #expect(Array(encoded.suffix(4)) == Self.fletcher32(plain))
+    }
+
+    /// HDF5's Fletcher-32 of `plain`, in 32-bit arithmetic, as the filter appends it (little-endian).
+    static func fletcher32(_ plain: [UInt8]) -> [UInt8] {
         var sum1: UInt32 = 0, sum2: UInt32 = 0  // Fletcher-32 as HDF5 computes it, in 32-bit arithmetic
         for start in stride(from: 0, to: plain.count / 2, by: 360) {
             for w in start..<min(start + 360, plain.count / 2) {
@@ -82,8 +87,19 @@ struct ChunkEncodingTests {
         }
         sum1 = (sum1 & 0xFFFF) + (sum1 >> 16)
         sum2 = (sum2 & 0xFFFF) + (sum2 >> 16)
-        let stored = encoded.suffix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) }
-        #expect(stored == sum2 << 16 | sum1)
+        let sum = sum2 << 16 | sum1
+        return (0..<4).map { UInt8(truncatingIfNeeded: sum >> (8 * $0)) }
+    }
+
+    @Test("Fletcher-32 anywhere in the pipeline: alone, after the shuffle, and before it (the checksum then shuffled with the data)")
+    func fletcherInAnyPlace() throws {
+        let values = Self.field(level: 2, noise: 1e-2, seed: 5).map { $0.isNaN ? ForecastLayout.floatFill : $0 }
+        let raw = values.withUnsafeBytes { Array($0) }
+        #expect(try Self.encode(values, pipeline: [3]) == raw + Self.fletcher32(raw))
+        let shuffled = Self.shuffled(values)
+        #expect(try Self.encode(values, pipeline: [2, 3]) == shuffled + Self.fletcher32(shuffled))
+        let sum = Self.fletcher32(raw).withUnsafeBytes { $0.loadUnaligned(as: Float.self) }
+        #expect(try Self.encode(values, pipeline: [3, 2]) == Self.shuffled(values + [sum]))
     }
 
     @Test("Runs of 1 to 40 equal bytes at every offset inside noise planes inflate back exactly and are coded, not stored")

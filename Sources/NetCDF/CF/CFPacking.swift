@@ -67,6 +67,24 @@ public struct CFPacking: Sendable, Equatable {
         raw.isNaN || raw < validMin || raw > validMax || missing.contains(raw) ? .nan : raw * scale + offset
     }
 
+    /// Decodes `count` stored values, `load(j)` the j-th, into `output`: what ``decode(_:)`` gives for each, in
+    /// a loop the compiler vectorises when there are at most two missing values (`_FillValue` and
+    /// `missing_value`, the usual case).
+    @inline(__always) public func decode(count: Int, into output: UnsafeMutablePointer<Float>, _ load: (Int) -> Double) {
+        guard missing.count <= 2 else {
+            for j in 0..<count { output[j] = Float(decode(load(j))) }
+            return
+        }
+        // NaN stands for an absent missing value: nothing equals it. NaN fails the range test.
+        let first = missing.first ?? .nan, second = missing.count > 1 ? missing[1] : .nan
+        let low = validMin, high = validMax, scale = scale, offset = offset
+        for j in 0..<count {
+            let raw = load(j)
+            let valid = raw >= low && raw <= high && raw != first && raw != second
+            output[j] = valid ? Float(raw * scale + offset) : .nan
+        }
+    }
+
     /// Decodes stored values into Float32 physical values, NaN where missing or invalid.
     public func decode(_ stored: [Double], into output: UnsafeMutableBufferPointer<Float>) {
         precondition(stored.count == output.count, "decode \(stored.count) values into \(output.count)")
@@ -75,7 +93,8 @@ public struct CFPacking: Sendable, Equatable {
 
     /// Decodes Float32 stored values where they lie (a `float` variable's): the values ``decode(_:into:)`` gives.
     public func decode(inPlace values: UnsafeMutableBufferPointer<Float>) {
-        for i in values.indices { values[i] = Float(decode(Double(values[i]))) }
+        guard let base = values.baseAddress else { return }
+        decode(count: values.count, into: base) { Double(base[$0]) }
     }
 
     /// Decodes into a new array.

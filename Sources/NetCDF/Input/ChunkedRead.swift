@@ -145,16 +145,16 @@ enum ChunkedRead {
             switch type {
             case 1:
                 let row = values.assumingMemoryBound(to: Float.self) + from
-                for j in 0..<count { output[j] = Float(packing.decode(Double(row[j]))) }
+                packing.decode(count: count, into: output) { Double(row[$0]) }
             case 2:
                 let row = values.assumingMemoryBound(to: Double.self) + from
-                for j in 0..<count { output[j] = Float(packing.decode(row[j])) }
+                packing.decode(count: count, into: output) { row[$0] }
             case 3:
                 let row = values.assumingMemoryBound(to: Int16.self) + from
-                for j in 0..<count { output[j] = Float(packing.decode(Double(row[j]))) }
+                packing.decode(count: count, into: output) { Double(row[$0]) }
             default:
                 let row = values.assumingMemoryBound(to: Int32.self) + from
-                for j in 0..<count { output[j] = Float(packing.decode(Double(row[j]))) }
+                packing.decode(count: count, into: output) { Double(row[$0]) }
             }
         }
     }

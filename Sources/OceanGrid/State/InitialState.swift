@@ -28,6 +28,9 @@ public struct InitialState: Sendable {
         let h = model.latitudes.count, w = model.longitudes.count, plane = h * w
         let state = Tensor(zeros: [model.stateChannelCount, h, w])
         let scratch = Tensor(zeros: [plane])
+        // One buffer for every variable's decoded levels (a fresh array each would be faulted in again).
+        var buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: 0)
+        defer { buffer.deallocate() }
         var notes: [String] = []
         var time: StartTime?
         var temperatureAxes: (lat: String, lon: String)?
@@ -64,29 +67,31 @@ public struct InitialState: Sendable {
             if let note { notes.append(note) }
             let depths = variable.hasDepth ? try dataset.axis(.depth, of: v)!.values : []
             let levels = max(depths.count, 1)
-            var values = try dataset.read(v, start: (hasTime ? [timeIndex] : []) + (variable.hasDepth ? [0, 0, 0] : [0, 0]),
-                                          count: (hasTime ? [1] : []) + (variable.hasDepth ? [levels, h, w] : [h, w]),
-                                          parallel: parallel)
-            values.withUnsafeMutableBufferPointer {
-                found.reorder($0.baseAddress!, planes: levels, height: h, width: w, scratch: scratch.pointer)
+            if buffer.count < levels * plane {
+                buffer.deallocate()
+                buffer = .allocate(capacity: levels * plane)
             }
+            let values = UnsafeMutableBufferPointer(rebasing: buffer[0..<(levels * plane)])
+            try dataset.read(v, start: (hasTime ? [timeIndex] : []) + (variable.hasDepth ? [0, 0, 0] : [0, 0]),
+                             count: (hasTime ? [1] : []) + (variable.hasDepth ? [levels, h, w] : [h, w]), into: values,
+                             parallel: parallel)
+            found.reorder(values.baseAddress!, planes: levels, height: h, width: w, scratch: scratch.pointer)
             if variable.hasDepth {
                 if variable == .thetao { temperatureAxes = axes }
                 let sources = try levelSources(model.levels, depths, path: path, variable: v.name, notes: &notes)
-                values.withUnsafeBufferPointer { v in
-                    for (level, source) in sources.enumerated() {
-                        let dst = state.pointer + model.channel(variable, level: level) * plane
-                        let a = v.baseAddress! + source.lower * plane, b = v.baseAddress! + source.upper * plane, w = source.weight
-                        if w == 0 {
-                            for i in 0..<plane { dst[i] = a[i] * scale + offset }
-                        } else {
-                            for i in 0..<plane { dst[i] = (a[i] + (b[i] - a[i]) * w) * scale + offset }
-                        }
+                for (level, source) in sources.enumerated() {
+                    let dst = state.pointer + model.channel(variable, level: level) * plane
+                    let a = values.baseAddress! + source.lower * plane, b = values.baseAddress! + source.upper * plane
+                    let w = source.weight
+                    if w == 0 {
+                        for i in 0..<plane { dst[i] = a[i] * scale + offset }
+                    } else {
+                        for i in 0..<plane { dst[i] = (a[i] + (b[i] - a[i]) * w) * scale + offset }
                     }
                 }
             } else {
-                let dst = state.pointer + model.channel(.zos) * plane
-                values.withUnsafeBufferPointer { v in for i in 0..<plane { dst[i] = v[i] * scale + offset } }
+                let dst = state.pointer + model.channel(.zos) * plane, v = values.baseAddress!
+                for i in 0..<plane { dst[i] = v[i] * scale + offset }
             }
         }
         guard let time else {
@@ -137,20 +142,22 @@ public struct InitialState: Sendable {
     static let plausibleMagnitude: Float = 1_000
 
     static func requireConsistentLand(_ state: Tensor, model: some OceanStateGrid, path: String) throws {
-        let plane = state.shape[1] * state.shape[2], p = state.pointer
+        let plane = state.shape[1] * state.shape[2], p = state.pointer, limit = plausibleMagnitude
         // Each test is a branch-free pass over a plane (vectorised); the cell is looked for only when one fails.
-        func anyImplausible(_ from: Int, _ to: Int) -> Bool {
+        // abs(v) > limit is false for NaN (land).
+        func anyImplausible(_ values: UnsafePointer<Float>) -> Bool {
             var bad: UInt8 = 0
-            for i in from..<to { bad |= !p[i].isNaN && !(abs(p[i]) <= plausibleMagnitude) ? 1 : 0 }
+            for i in 0..<plane { bad |= abs(values[i]) > limit ? 1 : 0 }
             return bad != 0
         }
         func landDiffers(_ a: Int, _ b: Int) -> Bool {
+            let pa = UnsafePointer(p + a * plane), pb = UnsafePointer(p + b * plane)
             var differs: UInt8 = 0
-            for i in 0..<plane { differs |= p[a * plane + i].isNaN != p[b * plane + i].isNaN ? 1 : 0 }
+            for i in 0..<plane { differs |= (pa[i] != pa[i]) != (pb[i] != pb[i]) ? 1 : 0 }
             return differs != 0
         }
-        for channel in 0..<state.shape[0] where anyImplausible(channel * plane, (channel + 1) * plane) {
-            let index = (channel * plane..<(channel + 1) * plane).first { !p[$0].isNaN && !(abs(p[$0]) <= plausibleMagnitude) }!
+        for channel in 0..<state.shape[0] where anyImplausible(p + channel * plane) {
+            let index = (channel * plane..<(channel + 1) * plane).first { abs(p[$0]) > limit }!
             let cell = index % plane
             let variable = OceanVariable.allCases[min(channel / max(1, model.levels.count), OceanVariable.allCases.count - 1)]
             throw ForecastError.inputData(path: path, variable: variable.rawValue, detail: """

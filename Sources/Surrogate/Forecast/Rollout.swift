@@ -71,11 +71,12 @@ public final class Rollout {
             if task < channels {
                 for i in 0..<plane { po[base + i] = pp[base + i].isNaN ? 0 : 1 }
             }
+            let from = UnsafePointer(pp + base), normalised = ps + base, physical = pp + base
             for i in 0..<plane {
-                let v = pp[base + i], wet = !v.isNaN
-                let n = wet ? min(max((v - o) / s, low), high) : 0
-                ps[base + i] = n
-                pp[base + i] = wet ? n * s + o : .nan
+                let v = from[i], wet = v == v
+                let n = min(max((v - o) / s, low), high)  // NaN on land
+                normalised[i] = wet ? n : 0
+                physical[i] = wet ? n * s + o : .nan
             }
         }
         let surface = ocean + model.channel(.thetao) * plane, sp = surfaceOcean.pointer
