@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "ServiceTests", dependencies: ["NetCDF", "TestSupport"], exclude: ["Clients"]),
         .testTarget(name: "ForecastServiceTests", dependencies: ["ForecastService", "Surrogate", "OceanGrid", "NetCDF", "TestSupport",
                                                                 .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ModelTests", dependencies: ["OceanGrid", "Surrogate", "OceanStepper", "NetCDF", "Tensor", "CBulkFluxes", "CAllocationCounter", "TestSupport"],
+        .testTarget(name: "ModelTests", dependencies: ["OceanGrid", "Surrogate", "OceanStepper", "NetCDF", "Tensor", "CBulkFluxes", "CProcessor", "CAllocationCounter", "TestSupport"],
                     exclude: ["Fixtures"], swiftSettings: kernelSwiftSettings),
     ]
 )

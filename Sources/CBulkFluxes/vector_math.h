@@ -23,23 +23,29 @@ VM_INLINE double vm_double(uint64_t u) {
 }
 
 // Natural logarithm (fdlibm's e_log.c): x = 2^k (1 + f) with 1 + f in [sqrt(2)/2, sqrt(2)), then
-// log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)) with s = f / (2 + f). Subnormal x is scaled up first; 0 gives
-// -inf, +inf gives +inf, x < 0 or NaN gives NaN.
+// log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)) with s = f / (2 + f). 0 gives -inf, +inf gives +inf, x < 0 or NaN
+// gives NaN. Everything that looks at x is integer work on its bits, so a subnormal x is normalised exactly
+// even on a thread that treats subnormals as zero (forecastd's compute threads set denormals-are-zero).
 VM_INLINE double vm_log(double x) {
     const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
     const double lg1 = 6.666666666666735130e-01, lg2 = 3.999999999940941908e-01, lg3 = 2.857142874366239149e-01;
     const double lg4 = 2.222219843214978396e-01, lg5 = 1.818357216161805012e-01, lg6 = 1.531383769920937332e-01;
     const double lg7 = 1.479819860511658591e-01;
-    int subnormal = x < 2.2250738585072014e-308;
-    double scaled = subnormal ? x * 18014398509481984.0 : x;  // 2^54
-    uint64_t u = vm_bits(scaled) + (0x3ff0000000000000ULL - 0x3fe6a09e667f3bcdULL);
+    uint64_t bits = vm_bits(x);
+    // A positive subnormal m 2^-1074: its mantissa shifted up to a leading bit 52 makes the normal number
+    // x 2^54 (exponent field 55 - shift), and k is lowered by 54 to match.
+    int subnormal = bits - 1 < 0x000fffffffffffffULL;
+    int shift = subnormal ? __builtin_clzll(bits | 1) - 11 : 0;
+    uint64_t normal = subnormal ? ((uint64_t)(55 - shift) << 52) | ((bits << shift) & 0x000fffffffffffffULL) : bits;
+    uint64_t u = normal + (0x3ff0000000000000ULL - 0x3fe6a09e667f3bcdULL);
     double k = (double)((int64_t)(u >> 52) - 0x3ff - (subnormal ? 54 : 0));
     double f = vm_double((u & 0x000fffffffffffffULL) + 0x3fe6a09e667f3bcdULL) - 1.0;
     double s = f / (2.0 + f), z = s * s, w = z * z;
     double r = w * (lg2 + w * (lg4 + w * lg6)) + z * (lg1 + w * (lg3 + w * (lg5 + w * lg7)));
     double hfsq = 0.5 * f * f;
     double y = k * ln2_hi - ((hfsq - (s * (hfsq + r) + k * ln2_lo)) - f);
-    return x > 0.0 && x < INFINITY ? y : (x == 0.0 ? -INFINITY : (x == INFINITY ? x : NAN));
+    int zero = (bits << 1) == 0, infinite = bits == 0x7ff0000000000000ULL;
+    return bits - 1 < 0x7fefffffffffffffULL ? y : (zero ? -INFINITY : (infinite ? INFINITY : NAN));
 }
 
 // e^x: x = k ln 2 + r with |r| <= ln(2)/2, e^r by its Taylor series to r^13 (truncation below 1e-17), times
