@@ -42,6 +42,16 @@ int fd_h5_write_chunk(int64_t dataset, const unsigned long long *offset, const v
 /// Writes `value` (converted to the dataset's type) at `index` of a one-dimensional dataset.
 int fd_h5_write_element(int64_t dataset, long index, double value);
 
+/// The file descriptor libhdf5 writes an open file through (its default driver), or -1 with another driver.
+int fd_h5_descriptor(int64_t file);
+/// Write-behind for a file written front to back, so that a large output neither fills the page cache nor costs
+/// the fresh pages a growing cache needs (copying into them is most of what writing costs on virtual machines):
+/// waits until the range the previous call started (`marks[1]` ..< `marks[0]`) is on disk and drops it from the
+/// page cache, then starts writing out the file from `marks[0]` to its end, and moves the marks on (both 0 for a
+/// new file). Needs no lock. Returns -1 (errno says why) when the disk reported that written data was lost (an
+/// I/O error, no space, over quota); 0 otherwise, also where the file system lacks the calls.
+int fd_write_behind(int descriptor, long long marks[2]);
+
 /// A chunked dataset's shape as read for its chunks: `rank` dimensions and chunk lengths, and its values'
 /// type: 1 float32, 2 float64, 3 int16, 4 int32 (little-endian, as stored).
 typedef struct {

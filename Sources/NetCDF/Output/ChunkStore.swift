@@ -5,6 +5,8 @@ import Foundation
 /// by forecastd through the dataset's own filter pipeline (shuffle, deflate, Fletcher-32, read from the file),
 /// many chunks at once on as many threads, and libhdf5 only stores the bytes (H5Dwrite_chunk) under
 /// ``NetCDFLibrary``'s lock. The file stays an ordinary netCDF-4 file: every reader decodes it with no plugin.
+/// What has been stored is written behind (``fd_write_behind``): on disk and out of the page cache one store
+/// after it was stored, so that a forecast's gigabytes of output cost no growing page cache.
 ///
 /// `@unchecked Sendable` is not claimed: one writer thread uses a store.
 public final class ChunkStore {
@@ -20,12 +22,17 @@ public final class ChunkStore {
     let path: String
     private var file: Int64
     private var datasets: [Dataset] = []
+    /// The descriptor libhdf5 writes through (-1: none to write behind) and the write-behind marks.
+    private let descriptor: Int32
+    private var writtenBehind: (Int64, Int64) = (0, 0)
 
     /// Opens the netCDF-4 file at `path` (closed by netCDF-C) for its data; `shownPath` names it in errors.
     public init(path: String, shownPath: String) throws {
         self.path = shownPath
-        file = NetCDFLibrary.serialized { fd_h5_open(path) }
+        let file = NetCDFLibrary.serialized { fd_h5_open(path) }
         guard file >= 0 else { throw NetCDFError.library(path: shownPath, operation: "open for chunks", status: -1, message: "libhdf5 error") }
+        self.file = file
+        descriptor = NetCDFLibrary.serialized { fd_h5_descriptor(file) }
     }
 
     /// The dataset of variable `name`; its filters must be among shuffle, deflate and Fletcher-32.
@@ -117,6 +124,11 @@ public final class ChunkStore {
             let offsets = chunks.offsets[i].map { UInt64($0) }, start = chunks.memory + chunks.bound * i, size = chunks.sizes[i]
             try check(NetCDFLibrary.serialized { fd_h5_write_chunk(chunks.dataset.id, offsets, start, size) },
                       chunks.dataset, "write a chunk of")
+        }
+        // Outside the library's lock: this may wait for the disk.
+        let status = withUnsafeMutableBytes(of: &writtenBehind) { fd_write_behind(descriptor, $0.baseAddress!.assumingMemoryBound(to: Int64.self)) }
+        guard status == 0 else {
+            throw NetCDFError.library(path: path, operation: "write back", status: status, message: String(cString: strerror(errno)))
         }
     }
 
