@@ -40,30 +40,36 @@ static void shuffle(const uint8_t *src, long bytes, int size, uint8_t *dst) {
 // Byte planes smaller than this are deflated whole: stored blocks would gain little time there and lose size.
 enum { NOISE_PLANE = 8192 };
 
-// HDF5's Fletcher-32 (H5_checksum_fletcher32): 16-bit big-endian words, sums folded every 360 words.
+// HDF5's Fletcher-32 (H5_checksum_fletcher32): the sum of 16-bit big-endian words (an odd last byte as the high
+// byte of one more word) and the sum of their running sums. HDF5 folds both every 360 words, which keeps each
+// congruent modulo 65535 and positive once positive: its result is 0 for a sum of 0, else the residue modulo
+// 65535, written 65535 for a multiple of it. The same residues here, from blocks of words whose plain and
+// weighted sums the compiler vectorises.
+enum { FLETCHER_BLOCK = 256 };
 static uint32_t fletcher32(const uint8_t *data, long bytes) {
-    uint32_t sum1 = 0, sum2 = 0;
+    uint64_t sum1 = 0, sum2 = 0;
+    uint32_t any = 0;
     long words = bytes / 2;
-    while (words) {
-        long block = words > 360 ? 360 : words;
-        words -= block;
-        do {
-            sum1 += (uint32_t)((data[0] << 8) | data[1]);
-            data += 2;
-            sum2 += sum1;
-        } while (--block);
-        sum1 = (sum1 & 0xffff) + (sum1 >> 16);
-        sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+    for (; words >= FLETCHER_BLOCK; words -= FLETCHER_BLOCK, data += 2 * FLETCHER_BLOCK) {
+        // At most 256 x 65535 and 32896 x 65535: both fit 32 bits.
+        uint32_t plain = 0, weighted = 0;
+        for (uint32_t i = 0; i < FLETCHER_BLOCK; i++) {
+            uint32_t word = (uint32_t)data[2 * i] << 8 | data[2 * i + 1];
+            plain += word;
+            weighted += (FLETCHER_BLOCK - i) * word;
+        }
+        sum2 = (sum2 + FLETCHER_BLOCK * sum1 + weighted) % 65535;
+        sum1 = (sum1 + plain) % 65535;
+        any |= plain;
     }
-    if (bytes % 2) {
-        sum1 += (uint32_t)(*data << 8);
-        sum2 += sum1;
-        sum1 = (sum1 & 0xffff) + (sum1 >> 16);
-        sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+    for (; words; words--, data += 2) {
+        uint32_t word = (uint32_t)data[0] << 8 | data[1];
+        sum1 += word, sum2 += sum1, any |= word;
     }
-    sum1 = (sum1 & 0xffff) + (sum1 >> 16);
-    sum2 = (sum2 & 0xffff) + (sum2 >> 16);
-    return (sum2 << 16) | sum1;
+    if (bytes % 2) sum1 += (uint32_t)data[0] << 8, sum2 += sum1, any |= data[0];
+    sum1 %= 65535, sum2 %= 65535;
+    if (any) sum1 = sum1 ? sum1 : 65535, sum2 = sum2 ? sum2 : 65535;
+    return (uint32_t)(sum2 << 16 | sum1);
 }
 
 // One compressor per thread and level, kept for the thread's life.

@@ -1,6 +1,9 @@
 #include "CAllocationCounter.h"
 #include <errno.h>
 #include <stddef.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
@@ -33,4 +36,10 @@ int posix_memalign(void **out, size_t alignment, size_t size) {
     if (!p) return ENOMEM;
     *out = p;
     return 0;
+}
+// Anonymous maps are allocations too (large tensors are mapped); glibc's own maps (malloc's, thread stacks) go
+// through its internal call and are not counted twice.
+void *mmap(void *address, size_t length, int protection, int flags, int descriptor, off_t offset) {
+    if (flags & MAP_ANONYMOUS) note(length);
+    return (void *)syscall(SYS_mmap, address, length, protection, flags, descriptor, offset);
 }

@@ -28,17 +28,20 @@ struct ChunkEncodingTests {
     }
 
     static func encode(_ values: [Float], pipeline filters: [Int32], level: Int32 = 1) throws -> [UInt8] {
+        try encode(bytes: values.withUnsafeBytes { Array($0) }, elementSize: 4, pipeline: filters, level: level)
+    }
+
+    /// `bytes` (elements of `elementSize` bytes) through the pipeline `filters` (1 deflate, 2 shuffle, 3 Fletcher-32).
+    static func encode(bytes data: [UInt8], elementSize: Int32, pipeline filters: [Int32], level: Int32 = 1) throws -> [UInt8] {
         var pipeline = fd_chunk_pipeline()
         pipeline.count = Int32(filters.count)
         pipeline.deflate_level = level
         withUnsafeMutableBytes(of: &pipeline.filters) { raw in
             for (i, f) in filters.enumerated() { raw.storeBytes(of: f, toByteOffset: 4 * i, as: Int32.self) }
         }
-        let bytes = values.count * 4, bound = fd_chunk_bound(bytes)
+        let bound = fd_chunk_bound(data.count)
         var out = [UInt8](repeating: 0, count: bound), scratch = [UInt8](repeating: 0, count: bound)
-        let size = values.withUnsafeBytes { data in
-            fd_chunk_encode(&pipeline, data.baseAddress, bytes, 4, &out, &scratch)
-        }
+        let size = fd_chunk_encode(&pipeline, data, data.count, elementSize, &out, &scratch)
         try #require(size > 0)
         return Array(out[0..<size])
     }
@@ -100,6 +103,22 @@ struct ChunkEncodingTests {
         #expect(try Self.encode(values, pipeline: [2, 3]) == shuffled + Self.fletcher32(shuffled))
         let sum = Self.fletcher32(raw).withUnsafeBytes { $0.loadUnaligned(as: Float.self) }
         #expect(try Self.encode(values, pipeline: [3, 2]) == Self.shuffled(values + [sum]))
+    }
+
+    @Test("Fletcher-32 as HDF5 folds it, on every edge: zero sums, sums that are multiples of 65535, odd lengths, lengths around the encoder's blocks of 256 words")
+    func fletcherEdges() throws {
+        var random = SplitMix64(state: 3)
+        var cases: [[UInt8]] = [[0], [0xFF], [0, 0, 0], [UInt8](repeating: 0, count: 4096),
+                                [UInt8](repeating: 0xFF, count: 2 * 65535), [UInt8](repeating: 0xFF, count: 2 * 65535 + 1),
+                                [0x00, 0x01, 0xFF, 0xFE],  // plain sum 65535, running sum 65536
+                                [UInt8](repeating: 0, count: 1024) + [0xFF, 0xFF] + [UInt8](repeating: 0, count: 999)]
+        for length in [1, 2, 3, 510, 511, 512, 513, 514, 1023, 1024, 1025, 2161, 100_001] {
+            cases.append((0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) })
+        }
+        for data in cases {
+            let encoded = try Self.encode(bytes: data, elementSize: 1, pipeline: [3])
+            #expect(encoded == data + Self.fletcher32(data), "\(data.count) bytes starting \(data.prefix(4))")
+        }
     }
 
     @Test("Runs of 1 to 40 equal bytes at every offset inside noise planes inflate back exactly and are coded, not stored")

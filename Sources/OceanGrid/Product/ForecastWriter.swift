@@ -236,9 +236,7 @@ public final class ForecastWriter {
             case .float32:
                 let bits = layout.quantizeBits[name] ?? 23
                 parallel(levels) { k in
-                    for i in (k * plane)..<((k + 1) * plane) {
-                        field[i] = field[i].isNaN ? ForecastLayout.floatFill : ForecastLayout.bitRound(field[i], keeping: bits)
-                    }
+                    ForecastLayout.storeFloats(UnsafeMutableBufferPointer(rebasing: field[(k * plane)..<((k + 1) * plane)]), keeping: bits)
                 }
                 try encode(UnsafeRawPointer(field.baseAddress!), elementSize: 4)
                 stored.append((name, UnsafeBufferPointer(field)))

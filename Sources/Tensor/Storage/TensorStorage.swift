@@ -6,8 +6,11 @@ import Darwin
 
 /// Float32 memory for tensors: one 64-byte aligned block, owned or borrowed.
 ///
-/// Owned blocks are zero-filled at allocation and freed with the storage. Borrowed blocks (a memory-mapped
-/// weight file, an arena slice) stay owned by whoever lent them, who keeps them alive.
+/// Owned blocks are zero-filled at allocation and freed with the storage. Blocks of ``mappedBytes`` or more are
+/// mapped from the kernel, whose pages read as zero until first written: no zeroing pass on the allocating
+/// thread, and the pages are faulted in by the threads that first write them (all of a pool's, where a parallel
+/// kernel fills the tensor). Borrowed blocks (a memory-mapped weight file, an arena slice) stay owned by
+/// whoever lent them, who keeps them alive.
 ///
 /// `@unchecked Sendable`: the storage is raw shared memory, like a C array. Kernels write disjoint parts of it
 /// from the worker threads of one ``ThreadPool`` call, which joins before returning, so no two threads touch
@@ -22,17 +25,31 @@ public final class TensorStorage: @unchecked Sendable {
     public let count: Int
     private let owner: AnyObject?
     private let owned: Bool
+    /// Bytes mapped for an owned block of at least ``mappedBytes`` (0: allocated by malloc).
+    private let mapped: Int
+
+    /// Owned blocks this large or larger are mapped rather than allocated and zeroed.
+    public static let mappedBytes = 1 << 20
 
     /// Allocates `count` zeroed elements, 64-byte aligned.
     public init(count: Int) {
         precondition(count >= 0, "negative element count \(count)")
-        var raw: UnsafeMutableRawPointer?
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         let rounded = (bytes + Self.alignment - 1) / Self.alignment * Self.alignment
-        guard posix_memalign(&raw, Self.alignment, rounded) == 0, let raw else {
-            fatalError("out of memory allocating \(rounded) bytes for a tensor")
+        let raw: UnsafeMutableRawPointer
+        if rounded >= Self.mappedBytes {
+            guard let map = mmap(nil, rounded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), map != MAP_FAILED else {
+                fatalError("out of memory mapping \(rounded) bytes for a tensor")
+            }
+            (raw, mapped) = (map, rounded)
+        } else {
+            var allocated: UnsafeMutableRawPointer?
+            guard posix_memalign(&allocated, Self.alignment, rounded) == 0, let allocated else {
+                fatalError("out of memory allocating \(rounded) bytes for a tensor")
+            }
+            memset(allocated, 0, rounded)
+            (raw, mapped) = (allocated, 0)
         }
-        memset(raw, 0, rounded)
         base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
         owner = nil
@@ -45,9 +62,11 @@ public final class TensorStorage: @unchecked Sendable {
         self.count = count
         self.owner = owner
         owned = false
+        mapped = 0
     }
 
     deinit {
-        if owned { free(base) }
+        guard owned else { return }
+        if mapped > 0 { munmap(base, mapped) } else { free(base) }
     }
 }
