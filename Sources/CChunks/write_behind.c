@@ -21,7 +21,7 @@ static int lost(void) { return errno == EIO || errno == ENOSPC || errno == EDQUO
 
 int fd_write_behind(int descriptor, long long marks[2]) {
     struct stat status;
-    if (descriptor < 0 || fstat(descriptor, &status) != 0) return 0;
+    if (descriptor < 0 || fstat(descriptor, &status) != 0 || status.st_size - marks[0] < FD_WRITE_BEHIND_STEP) return 0;
     if (marks[1] < marks[0]) {
         long long length = marks[0] - marks[1];
         if (sync_file_range(descriptor, marks[1], length,
@@ -30,9 +30,7 @@ int fd_write_behind(int descriptor, long long marks[2]) {
         posix_fadvise(descriptor, marks[1], length, POSIX_FADV_DONTNEED);
         marks[1] = marks[0];
     }
-    if (status.st_size > marks[0]) {
-        if (sync_file_range(descriptor, marks[0], status.st_size - marks[0], SYNC_FILE_RANGE_WRITE) != 0 && lost()) return -1;
-        marks[0] = status.st_size;
-    }
+    if (sync_file_range(descriptor, marks[0], status.st_size - marks[0], SYNC_FILE_RANGE_WRITE) != 0 && lost()) return -1;
+    marks[0] = status.st_size;
     return 0;
 }

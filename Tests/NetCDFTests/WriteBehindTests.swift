@@ -9,9 +9,9 @@ import Testing
 /// dropped from the page cache, with every byte intact; libhdf5's descriptor of an output file is found for it.
 @Suite("Write-behind: stored ranges reach the disk and leave the page cache, nothing lost")
 struct WriteBehindTests {
-    static let segment = 8 << 20
+    static let segment = Int(FD_WRITE_BEHIND_STEP)
 
-    @Test("Three segments: the marks follow the file, the first segment leaves the page cache, the bytes read back")
+    @Test("Less than a step, then three steps: the marks follow the file by steps, the first step leaves the page cache, the bytes read back")
     func dropsWrittenRanges() throws {
         let path = try Scratch.folder() + "/grown.bin"
         let descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644)
@@ -19,13 +19,20 @@ struct WriteBehindTests {
         defer { close(descriptor) }
         var random = SplitMix64(state: 7), written: [UInt8] = []
         var marks: [Int64] = [0, 0]
-        for k in 1...3 {
-            let bytes = (0..<Self.segment).map { _ in UInt8(truncatingIfNeeded: random.next()) }
-            #expect(bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, Self.segment, off_t(written.count)) } == Self.segment)
+        func append(_ count: Int) {
+            let words = (0..<(count / 8)).map { _ in random.next() }
+            let bytes = words.withUnsafeBytes { Array($0) }
+            #expect(bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, count, off_t(written.count)) } == count)
             written += bytes
+        }
+        append(Self.segment / 2)
+        #expect(fd_write_behind(descriptor, &marks) == 0 && marks == [0, 0], "half a step: nothing started")
+        append(Self.segment / 2)
+        for k in 1...3 {
             let previous = marks[0]
             #expect(fd_write_behind(descriptor, &marks) == 0)
-            #expect(marks == [Int64(k * Self.segment), previous], "marks \(marks) after segment \(k)")
+            #expect(marks == [Int64(k * Self.segment), previous], "marks \(marks) after step \(k)")
+            append(Self.segment)
         }
         if Self.isTemporaryMemory(path) {
             print("WriteBehindTests: the scratch folder is tmpfs, whose pages are the file itself: residency not checked")

@@ -44,11 +44,13 @@ int fd_h5_write_element(int64_t dataset, long index, double value);
 
 /// The file descriptor libhdf5 writes an open file through (its default driver), or -1 with another driver.
 int fd_h5_descriptor(int64_t file);
+/// Bytes a file must have gained before fd_write_behind acts: a small output is left to the page cache whole.
+#define FD_WRITE_BEHIND_STEP (32LL << 20)
 /// Write-behind for a file written front to back, so that a large output neither fills the page cache nor costs
 /// the fresh pages a growing cache needs (copying into them is most of what writing costs on virtual machines):
-/// waits until the range the previous call started (`marks[1]` ..< `marks[0]`) is on disk and drops it from the
-/// page cache, then starts writing out the file from `marks[0]` to its end, and moves the marks on (both 0 for a
-/// new file). Needs no lock. Returns -1 (errno says why) when the disk reported that written data was lost (an
+/// once the file has gained FD_WRITE_BEHIND_STEP bytes past `marks[0]`, waits until the range the previous step
+/// started (`marks[1]` ..< `marks[0]`) is on disk and drops it from the page cache, then starts writing out the
+/// file from `marks[0]` to its end, and moves the marks on (both 0 for a new file). Needs no lock. Returns -1 (errno says why) when the disk reported that written data was lost (an
 /// I/O error, no space, over quota); 0 otherwise, also where the file system lacks the calls.
 int fd_write_behind(int descriptor, long long marks[2]);
 
