@@ -96,10 +96,11 @@ public final class ChunkStore {
     }
 
     /// Encodes `count` chunks of `bytes` bytes each, chunk `i` starting at `data + i * bytes`, through the
-    /// dataset's pipeline, the chunks as `parallel` runs them, for storing at element offset `offset(i)`. Needs no
-    /// lock: this runs beside the storing of earlier chunks.
+    /// dataset's pipeline, the chunks as `parallel` runs them, for storing at element offset `offset(i)`;
+    /// `prepare(i)`, when given, runs first in chunk `i`'s own task (to finish its values while they are in cache).
+    /// Needs no lock: this runs beside the storing of earlier chunks.
     public func encode(_ dataset: Dataset, chunks data: UnsafeRawPointer, count: Int, bytes: Int, elementSize: Int,
-                       parallel: ParallelTasks, offset: (Int) -> [Int]) throws -> EncodedChunks {
+                       parallel: ParallelTasks, prepare: ((Int) -> Void)? = nil, offset: (Int) -> [Int]) throws -> EncodedChunks {
         let bound = fd_chunk_bound(bytes)
         let (memory, capacity) = spares.take(bytes: bound * count)
         nonisolated(unsafe) let sizes = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
@@ -107,6 +108,7 @@ public final class ChunkStore {
         var pipeline = dataset.pipeline
         withUnsafePointer(to: &pipeline) { pipeline in
             parallel(count) { i in
+                prepare?(i)
                 sizes[i] = fd_chunk_encode(pipeline, data + bytes * i, bytes, Int32(elementSize), memory + bound * i, nil)
             }
         }
@@ -118,7 +120,7 @@ public final class ChunkStore {
         return encoded
     }
 
-    /// Stores chunks ``encode(_:chunks:count:bytes:elementSize:parallel:offset:)`` made, under the library's lock.
+    /// Stores chunks ``encode(_:chunks:count:bytes:elementSize:parallel:prepare:offset:)`` made, under the library's lock.
     public func store(_ chunks: EncodedChunks) throws {
         for i in chunks.sizes.indices {
             let offsets = chunks.offsets[i].map { UInt64($0) }, start = chunks.memory + chunks.bound * i, size = chunks.sizes[i]

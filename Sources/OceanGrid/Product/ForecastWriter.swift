@@ -228,17 +228,17 @@ public final class ForecastWriter {
                 throw NetCDFError.cannotWrite(path: path, detail: "day \(day + 1): '\(name)' has \(field.count) values, expected \(levels * plane)")
             }
             let hasDepth = entry.definition.hasDepth
-            func encode(_ data: UnsafeRawPointer, elementSize: Int) throws {
-                encoded.append(try chunks.encode(entry.dataset, chunks: data, count: levels, bytes: plane * elementSize,
-                                                 elementSize: elementSize, parallel: parallel) { hasDepth ? [day, $0, 0, 0] : [day, 0, 0] })
+            func encode(_ data: UnsafeRawPointer, elementSize: Int, prepare: ((Int) -> Void)? = nil) throws {
+                encoded.append(try chunks.encode(entry.dataset, chunks: data, count: levels, bytes: plane * elementSize, elementSize: elementSize,
+                                                 parallel: parallel, prepare: prepare) { hasDepth ? [day, $0, 0, 0] : [day, 0, 0] })
             }
             switch layout.encoding {
             case .float32:
+                // Each level's values stored (fill, rounding) in the task that encodes them, while in cache.
                 let bits = layout.quantizeBits[name] ?? 23
-                parallel(levels) { k in
+                try encode(UnsafeRawPointer(field.baseAddress!), elementSize: 4) { k in
                     ForecastLayout.storeFloats(UnsafeMutableBufferPointer(rebasing: field[(k * plane)..<((k + 1) * plane)]), keeping: bits)
                 }
-                try encode(UnsafeRawPointer(field.baseAddress!), elementSize: 4)
                 stored.append((name, UnsafeBufferPointer(field)))
             case .int16:
                 let (scale, offset) = ForecastLayout.packing(entry.definition.packingRange)
