@@ -5,8 +5,8 @@ import Foundation
 /// by forecastd through the dataset's own filter pipeline (shuffle, deflate, Fletcher-32, read from the file),
 /// many chunks at once on as many threads, and libhdf5 only stores the bytes (H5Dwrite_chunk) under
 /// ``NetCDFLibrary``'s lock. The file stays an ordinary netCDF-4 file: every reader decodes it with no plugin.
-/// What has been stored is written behind (``fd_write_behind``): on disk and out of the page cache one store
-/// after it was stored, so that a forecast's gigabytes of output cost no growing page cache.
+/// What has been stored is written behind (``fd_write_behind``): on disk and out of the page cache one step of
+/// 32 MiB after it was stored, so that a forecast's gigabytes of output cost no growing page cache.
 ///
 /// `@unchecked Sendable` is not claimed: one writer thread uses a store.
 public final class ChunkStore {
