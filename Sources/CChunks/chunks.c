@@ -10,15 +10,40 @@ long fd_chunk_bound(long bytes) {
     return (long)libdeflate_zlib_compress_bound(NULL, (size_t)bytes) + 5 * (bytes / STORED_BLOCK + 2) + 4;
 }
 
+fd_float_store fd_float_store_make(int bits, float fill) {
+    uint32_t keep = bits >= 23 ? 0xFFFFFFFFu : 0xFFFFFFFFu << (23 - (bits < 1 ? 1 : bits)), fill_word;
+    memcpy(&fill_word, &fill, 4);
+    return (fd_float_store){keep, ~keep & (keep >> 1), fill_word};
+}
+
+// A float's word as stored: the rule of fd_float_store, branch-free.
+static inline uint32_t stored_word(uint32_t word, const fd_float_store *store) {
+    return (word & 0x7FFFFFFFu) > 0x7F800000u ? store->fill : (word + store->half) & store->keep;
+}
+
+void fd_store_floats(const float *values, long count, const fd_float_store *store, float *out) {
+    const fd_float_store s = *store;
+    for (long i = 0; i < count; i++) {
+        uint32_t word;
+        memcpy(&word, values + i, 4);
+        word = stored_word(word, &s);
+        memcpy(out + i, &word, 4);
+    }
+}
+
 // HDF5's shuffle filter: byte j of every element, for j = 0 ..< element_size, one run after another. Elements
-// of 4 and 2 bytes (float, int16) are read a word at a time, which compilers vectorise.
-static void shuffle(const uint8_t *src, long bytes, int size, uint8_t *dst) {
+// of 4 and 2 bytes (float, int16) are read a word at a time, which compilers vectorise; floats are stored as
+// `store` says on the way when it is given.
+static void shuffle(const uint8_t *src, long bytes, int size, uint8_t *dst, const fd_float_store *store) {
     long n = bytes / size;
     if (size == 4) {
+        const fd_float_store s = store ? *store : (fd_float_store){0xFFFFFFFFu, 0, 0};
+        const int storing = store != NULL;
         uint8_t *restrict d0 = dst, *restrict d1 = dst + n, *restrict d2 = dst + 2 * n, *restrict d3 = dst + 3 * n;
         for (long i = 0; i < n; i++) {
             uint32_t v;
             memcpy(&v, src + 4 * i, 4);
+            if (storing) v = stored_word(v, &s);
             d0[i] = (uint8_t)v, d1[i] = (uint8_t)(v >> 8), d2[i] = (uint8_t)(v >> 16), d3[i] = (uint8_t)(v >> 24);
         }
     } else if (size == 2) {
@@ -84,11 +109,11 @@ static struct libdeflate_compressor *compressor(int level) {
     return kept;
 }
 
-// A buffer of at least `bytes` bytes that the calling thread keeps (slots 0 and 1 for decoding, 2 and 3 for
+// A buffer of at least `bytes` bytes that the calling thread keeps (slots 0 and 1 for decoding, 2, 3 and 4 for
 // encoding), or NULL.
 static uint8_t *kept_buffer(int slot, long bytes) {
-    static __thread uint8_t *kept[4];
-    static __thread long kept_bytes[4];
+    static __thread uint8_t *kept[5];
+    static __thread long kept_bytes[5];
     if (kept_bytes[slot] < bytes) {
         free(kept[slot]);
         kept[slot] = malloc((size_t)bytes);
@@ -97,41 +122,56 @@ static uint8_t *kept_buffer(int slot, long bytes) {
     return kept[slot];
 }
 
-// A zlib stream of `bytes` bytes made of `planes` equal byte planes (the shuffle filter's output). Planes of
-// noise are stored (their runs coded); planes after the last of them are deflated by libdeflate as the final
-// blocks; at the fast levels (1-3) a plane that is not noise but lies ahead of one (a low byte with fixed bits
-// under a noise byte) is Huffman coded, where higher levels give the whole stream from that plane on to
-// libdeflate. Any inflater reads it: stored, fixed-code and dynamic blocks are all deflate.
+// A zlib stream of `bytes` bytes made of `planes` equal byte planes (the shuffle filter's output), of rows of
+// `row` bytes. At the fast levels (1-3) forecastd writes every block itself: planes of noise stored (their runs
+// coded), the others coded with their runs and repeats at the row above and the like (deflate_writer.h), which
+// is several times faster than a general compressor and as small on such planes. At the higher levels the
+// planes of noise ahead of the first that is not are stored, and libdeflate deflates the rest as the final
+// blocks; so it does an unshuffled chunk whole. Any inflater reads it: stored, fixed-code and dynamic blocks are
+// all deflate.
 static long deflate_planes(struct libdeflate_compressor *c, int level, const uint8_t *src, long bytes, int planes,
-                           uint8_t *out, long capacity) {
+                           long row, uint8_t *out, long capacity) {
     long plane = bytes / planes;
-    int noisy[8] = {0}, last = -1;  // the last plane written before libdeflate's
-    for (int p = 0; p < planes - 1 && plane >= NOISE_PLANE; p++) {
-        if ((noisy[p] = fd_is_noise(src + p * plane, plane))) last = p;
-        else if (level > 3) break;
+    int own = planes > 1 && level <= 3 && plane >= NOISE_PLANE, noisy[8] = {0}, last = -1;
+    for (int p = 0; p < planes && plane >= NOISE_PLANE; p++) {
+        if ((noisy[p] = fd_is_noise(src + p * plane, plane)) || own) last = p;
+        else break;
     }
-    void *runs = last >= 0 ? kept_buffer(3, fd_huffman_scratch()) : NULL;
-    if (last >= 0 && !runs) return -1;
+    void *tokens = own ? kept_buffer(3, fd_matched_scratch()) : NULL;
+    if (own && !tokens) return -1;
     bit_writer w = {out, 0, 0, 0};
     w.out[w.at++] = 0x78, w.out[w.at++] = 0x01;  // deflate, 32 KiB window
     for (int p = 0; p <= last; p++) {
         if (noisy[p]) fd_put_noise(&w, src + p * plane, plane);
-        else fd_put_huffman(&w, src + p * plane, plane, runs);
+        else fd_put_matched(&w, src + p * plane, plane, row, tokens);
     }
-    long head = (last + 1) * plane;
-    size_t written = libdeflate_deflate_compress(c, src + head, (size_t)(bytes - head), out + w.at, (size_t)(capacity - w.at - 4));
-    if (written == 0) return -1;
-    long at = w.at + (long)written;
+    long head = (last + 1) * plane, at;
+    if (head == bytes) {
+        fd_put_end(&w);
+        at = w.at;
+    } else {
+        size_t written = libdeflate_deflate_compress(c, src + head, (size_t)(bytes - head), out + w.at, (size_t)(capacity - w.at - 4));
+        if (written == 0) return -1;
+        at = w.at + (long)written;
+    }
     uint32_t sum = libdeflate_adler32(1, src, (size_t)bytes);
     out[at++] = (uint8_t)(sum >> 24), out[at++] = (uint8_t)(sum >> 16), out[at++] = (uint8_t)(sum >> 8), out[at++] = (uint8_t)sum;
     return at;
 }
 
-long fd_chunk_encode(const fd_chunk_pipeline *pipeline, const void *data, long bytes, int element_size, void *out,
-                     void *scratch) {
+// fd_chunk_encode, the floats stored as `store` says when it is given: in the shuffle where that filter comes
+// first, else in a stored copy made first.
+static long encode(const fd_chunk_pipeline *pipeline, const void *data, long bytes, int element_size, const fd_float_store *store,
+                   void *out, void *scratch) {
     const uint8_t *current = data;
     long size = bytes, capacity = fd_chunk_bound(bytes);
     if (!scratch && !(scratch = kept_buffer(2, capacity))) return -1;
+    if (store && (pipeline->count == 0 || pipeline->filters[0] != 2)) {
+        uint8_t *stored = kept_buffer(4, bytes);
+        if (!stored) return -1;
+        fd_store_floats(data, bytes / 4, store, (float *)stored);
+        current = stored, store = NULL;
+    }
     // Each filter writes to whichever buffer does not hold its input, so that the last one ends in `out`.
     uint8_t *buffers[2] = {out, scratch};
     int remaining = pipeline->count, planes = 1;
@@ -139,12 +179,13 @@ long fd_chunk_encode(const fd_chunk_pipeline *pipeline, const void *data, long b
         uint8_t *target = buffers[(remaining + 1) % 2];
         switch (pipeline->filters[f]) {
         case 2:
-            shuffle(current, size, element_size, target);
+            shuffle(current, size, element_size, target, store);
+            store = NULL;
             if (size % element_size == 0) planes = element_size;
             break;
         case 1: {
             struct libdeflate_compressor *c = compressor(pipeline->deflate_level);
-            size = c ? deflate_planes(c, pipeline->deflate_level, current, size, planes, target, capacity - 4) : -1;
+            size = c ? deflate_planes(c, pipeline->deflate_level, current, size, planes, pipeline->row, target, capacity - 4) : -1;
             if (size < 0) return -1;
             planes = 1;
             break;
@@ -166,6 +207,16 @@ long fd_chunk_encode(const fd_chunk_pipeline *pipeline, const void *data, long b
     return size;
 }
 
+long fd_chunk_encode(const fd_chunk_pipeline *pipeline, const void *data, long bytes, int element_size, void *out,
+                     void *scratch) {
+    return encode(pipeline, data, bytes, element_size, NULL, out, scratch);
+}
+
+long fd_chunk_encode_floats(const fd_chunk_pipeline *pipeline, const float *values, long count, const fd_float_store *store,
+                            void *out, void *scratch) {
+    return encode(pipeline, values, 4 * count, 4, store, out, scratch);
+}
+
 int64_t fd_h5_open(const char *path) { return H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT); }
 
 int fd_h5_close(int64_t file) { return H5Fclose(file); }
@@ -178,6 +229,9 @@ int64_t fd_h5_dataset(int64_t file, const char *name, fd_chunk_pipeline *pipelin
     int ok = count >= 0 && count <= 8;
     pipeline->count = ok ? count : 0;
     pipeline->deflate_level = 0;
+    hsize_t chunk[H5S_MAX_RANK];
+    int rank = ok ? H5Pget_chunk(plist, H5S_MAX_RANK, chunk) : -1;
+    pipeline->row = rank > 0 ? (long)chunk[rank - 1] : 0;
     for (int i = 0; ok && i < count; i++) {
         unsigned flags, values[8] = {0};
         size_t nvalues = 8;

@@ -86,6 +86,12 @@ static void put_stored(bit_writer *w, const uint8_t *data, long length) {
     } while (length > 0);
 }
 
+void fd_put_end(bit_writer *w) {
+    put(w, 1, 1), put(w, 1, 2);  // final, fixed Huffman codes
+    put_code(w, 0, 7);           // end of block
+    if (w->count) put(w, 0, 8 - w->count);
+}
+
 // Runs of one byte at least this long are coded as repeats; shorter stretches are stored. Between two runs at
 // most GAP bytes apart the bytes are coded as literals in the same block, which costs less than ending it.
 enum { RUN = 16, GAP = 128 };
@@ -159,24 +165,28 @@ int fd_is_noise(const uint8_t *plane, long bytes) {
 }
 
 // ---- Dynamic-Huffman planes
-// A plane ahead of a noise plane cannot go to libdeflate, whose blocks must end the stream. Such a plane (a low
-// mantissa byte with some bits fixed, say) has little for deflate's matches to find beyond its runs, so
-// literals and the same distance-1 repeats under a code fitted to each block come within a few percent of
-// deflate's size at a fraction of its time.
+// A byte plane that is not noise (a smooth field's exponent byte, the high mantissa byte of a slowly varying one,
+// a low byte with some bits fixed) is coded here rather than by a general compressor: its repeats lie at a few
+// distances, the same all over the plane (runs of one byte, the row above, a model's patch period), so a parse
+// that looks at those alone finds what deflate's matches would without a hash table, and each block's literals
+// and lengths get a Huffman code fitted to them.
 
-enum { MAX_BITS = 15, LENGTH_CODE_BITS = 7, LITLEN_SYMBOLS = 286, HUFFMAN_BLOCK = 1 << 17, END_OF_BLOCK = 256 };
+enum { MAX_BITS = 15, LENGTH_CODE_BITS = 7, LITLEN_SYMBOLS = 286, DISTANCE_SYMBOLS = 30, MATCHED_BLOCK = 1 << 17,
+       END_OF_BLOCK = 256, MIN_MATCH = 3, MAX_MATCH = 258, WINDOW = 32768, DISTANCES = 3, SHORT_PERIOD = 16,
+       SAMPLE_STRIDE = 509 };
 
-// Runs of a block: where each starts and how long it is.
+// A match of a block's parse: the literals ahead of it, its length and the index of its distance.
 typedef struct {
-    long start, length;
-} run_span;
+    uint32_t literals;
+    uint16_t length, which;
+} match;
 
-long fd_huffman_scratch(void) { return (long)sizeof(run_span) * (HUFFMAN_BLOCK / RUN + 1); }
+long fd_matched_scratch(void) { return (long)sizeof(match) * (MATCHED_BLOCK / MIN_MATCH + 1); }
 
 // Huffman code lengths for `n` symbols of frequencies `freq`, none over `limit` bits (symbols of frequency 0
 // get none): while the longest code is too long the frequencies are halved (kept above 0) and the code rebuilt.
-// The callers' codes always have at least two symbols (a block's end and a byte; code lengths of two values at least), so
-// the code is complete, as zlib requires.
+// Codes of two symbols or more are complete, as zlib requires (a block's literal/length code has its end and a
+// byte at least, and the code-length code two lengths at least).
 static void code_lengths(const uint32_t *freq, int n, int limit, uint8_t *lengths) {
     int symbols[LITLEN_SYMBOLS], count = 0, parent[2 * LITLEN_SYMBOLS];
     uint32_t weight[2 * LITLEN_SYMBOLS];
@@ -185,7 +195,7 @@ static void code_lengths(const uint32_t *freq, int n, int limit, uint8_t *length
         lengths[i] = 0;
         if (freq[i]) symbols[count++] = i;
     }
-    if (count < 2) {  // not reached by the callers (see above); a lone symbol would get a one-bit code
+    if (count < 2) {  // a lone symbol gets a one-bit code (deflate's case of one distance code)
         if (count) lengths[symbols[0]] = 1;
         return;
     }
@@ -230,29 +240,52 @@ static void canonical_codes(const uint8_t *lengths, int n, uint16_t *codes) {
     }
 }
 
-// A block's dynamic-code header: its literal/length code lengths and the one distance code (distance 1, one
-// bit), themselves coded with the code-length code.
+// Deflate's distance code for `distance` (1 ... 32768), with its extra bits.
+static int distance_symbol(long distance, int *extra_bits, uint32_t *extra) {
+    int symbol = 0;
+    long base = 1;
+    for (;; symbol++) {
+        int bits = symbol < 4 ? 0 : symbol / 2 - 1;
+        if (distance < base + (1L << bits)) {
+            *extra_bits = bits, *extra = (uint32_t)(distance - base);
+            return symbol;
+        }
+        base += 1L << bits;
+    }
+}
+
+// A block's dynamic-code header: its literal/length and distance code lengths, themselves coded with the
+// code-length code; and the codes.
 typedef struct {
-    int symbols, order_count;
-    uint8_t lengths[LITLEN_SYMBOLS + 1], cl_symbols[LITLEN_SYMBOLS + 1], cl_extra[LITLEN_SYMBOLS + 1], cl_lengths[19];
-    uint16_t codes[LITLEN_SYMBOLS], cl_codes[19];
+    int symbols, distances, order_count;
+    uint8_t lengths[LITLEN_SYMBOLS + DISTANCE_SYMBOLS], cl_symbols[LITLEN_SYMBOLS + DISTANCE_SYMBOLS],
+        cl_extra[LITLEN_SYMBOLS + DISTANCE_SYMBOLS], cl_lengths[19];
+    uint16_t codes[LITLEN_SYMBOLS], distance_codes[DISTANCE_SYMBOLS], cl_codes[19];
 } block_header;
 
 static const uint8_t CL_ORDER[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
 
-// Builds the header for `freq`; returns its size in bits.
-static long make_header(const uint32_t *freq, block_header *h) {
+// Builds the header for literal/length frequencies `freq` and distance-code frequencies `distance_freq` (none at
+// all: one unused code, as deflate allows); returns the block's size in bits without its extra bits.
+static long make_header(const uint32_t *freq, const uint32_t *distance_freq, block_header *h) {
     code_lengths(freq, LITLEN_SYMBOLS, MAX_BITS, h->lengths);
     canonical_codes(h->lengths, LITLEN_SYMBOLS, h->codes);
     int hlit = LITLEN_SYMBOLS;
     while (h->lengths[hlit - 1] == 0) hlit--;
     h->symbols = hlit;
-    h->lengths[hlit] = 1;  // the distance code
+    uint8_t *distance_lengths = h->lengths + hlit;
+    code_lengths(distance_freq, DISTANCE_SYMBOLS, MAX_BITS, distance_lengths);
+    int hdist = DISTANCE_SYMBOLS;
+    while (hdist > 1 && distance_lengths[hdist - 1] == 0) hdist--;
+    if (distance_lengths[0] == 0 && hdist == 1) distance_lengths[0] = 1;
+    h->distances = hdist;
+    canonical_codes(distance_lengths, hdist, h->distance_codes);
+    int total = hlit + hdist;
     uint32_t cl_freq[19] = {0};
     int n = 0;
-    for (int i = 0; i <= hlit;) {  // zeros run-length coded: 17 for 3-10, 18 for 11-138
+    for (int i = 0; i < total;) {  // zeros run-length coded: 17 for 3-10, 18 for 11-138
         int zeros = 0;
-        while (i + zeros <= hlit && h->lengths[i + zeros] == 0 && zeros < 138) zeros++;
+        while (i + zeros < total && h->lengths[i + zeros] == 0 && zeros < 138) zeros++;
         if (zeros >= 3) {
             h->cl_symbols[n] = zeros >= 11 ? 18 : 17;
             h->cl_extra[n] = (uint8_t)(zeros >= 11 ? zeros - 11 : zeros - 3);
@@ -270,6 +303,8 @@ static long make_header(const uint32_t *freq, block_header *h) {
         int s = h->cl_symbols[i];
         bits += h->cl_lengths[s] + (s == 17 ? 3 : s == 18 ? 7 : 0);
     }
+    for (int s = 0; s < LITLEN_SYMBOLS; s++) bits += (long)freq[s] * h->lengths[s];
+    for (int s = 0; s < hdist; s++) bits += (long)distance_freq[s] * distance_lengths[s];
     return bits;
 }
 
@@ -277,7 +312,8 @@ static void put_header(bit_writer *w, const block_header *h) {
     int hclen = 19;
     while (hclen > 4 && h->cl_lengths[CL_ORDER[hclen - 1]] == 0) hclen--;
     put_fast(w, 0, 1), put_fast(w, 2, 2);  // not final, dynamic codes
-    put_fast(w, (uint32_t)(h->symbols - 257), 5), put_fast(w, 0, 5), put_fast(w, (uint32_t)(hclen - 4), 4);
+    put_fast(w, (uint32_t)(h->symbols - 257), 5), put_fast(w, (uint32_t)(h->distances - 1), 5);
+    put_fast(w, (uint32_t)(hclen - 4), 4);
     for (int i = 0; i < hclen; i++) put_fast(w, h->cl_lengths[CL_ORDER[i]], 3);
     for (int i = 0; i < h->order_count; i++) {
         int s = h->cl_symbols[i];
@@ -287,64 +323,161 @@ static void put_header(bit_writer *w, const block_header *h) {
     }
 }
 
-// The repeats of a run's bytes after its first, each with its extra bits and the distance code's one bit.
-static void put_run_repeats(bit_writer *w, const block_header *h, long run) {
-    for (long left = run - 1; left;) {
-        int extra_bits;
-        uint32_t extra;
-        int s = length_symbol(next_repeat(&left), &extra_bits, &extra);
-        put_fast(w, h->codes[s], h->lengths[s]);
-        put_fast(w, extra, extra_bits);
-        put_fast(w, 0, 1);
-    }
+// The high bit of each byte of `x` that is 0; the other bits 0.
+static inline uint64_t zero_bytes(uint64_t x) {
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
+    return ~(((x & low7) + low7) | x | low7);
 }
 
-// One block of at most HUFFMAN_BLOCK bytes: literals and runs counted, the code fitted, then written; stored
-// (with its runs coded) when that would be no larger.
-static void put_huffman_block(bit_writer *w, const uint8_t *data, long bytes, run_span *runs) {
-    uint32_t freq[LITLEN_SYMBOLS] = {0}, part[3][256] = {{0}};
-    long extra_bits = 0;
-    int count = 0;
-    for (long i = 0;;) {
-        long run, start = next_run(data, i, bytes, &run), k = i;
-        for (; k + 4 <= start; k += 4) freq[data[k]]++, part[0][data[k + 1]]++, part[1][data[k + 2]]++, part[2][data[k + 3]]++;
-        for (; k < start; k++) freq[data[k]]++;
-        if (start == bytes) break;
-        runs[count++] = (run_span){start, run};
-        freq[data[start]]++;
-        for (long left = run - 1; left;) {
-            int bits;
-            uint32_t extra;
-            freq[length_symbol(next_repeat(&left), &bits, &extra)]++;
-            extra_bits += bits + 1;
-        }
-        i = start + run;
+// Bytes from `a` equal to those from `b`, at most `limit`.
+static inline long common_length(const uint8_t *a, const uint8_t *b, long limit) {
+    long n = 0;
+    for (; n + 8 <= limit; n += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + n, 8), memcpy(&y, b + n, 8);
+        if (x != y) return n + (__builtin_ctzll(x ^ y) >> 3);
     }
-    for (int v = 0; v < 256; v++) freq[v] += part[0][v] + part[1][v] + part[2][v];
+    while (n < limit && a[n] == b[n]) n++;
+    return n;
+}
+
+// The distances the plane's matches are looked for at: 1 (runs), then the two among 2 ... SHORT_PERIOD and the
+// row above (`row`, and its neighbours) at which 4 bytes repeat most often in a sample of the plane, if at all.
+// Returns how many.
+static int match_distances(const uint8_t *plane, long bytes, long row, long *distances) {
+    long candidates[SHORT_PERIOD + 2], hits[SHORT_PERIOD + 2] = {0}, first = SHORT_PERIOD;
+    int n = 0;
+    for (long d = 2; d <= SHORT_PERIOD; d++) candidates[n++] = d;
+    if (row > SHORT_PERIOD + 1 && row < WINDOW) {
+        candidates[n++] = row - 1, candidates[n++] = row, candidates[n++] = row + 1;
+        first = row + 1;
+    }
+    for (long i = first; i + 4 <= bytes; i += SAMPLE_STRIDE) {
+        uint32_t here;
+        memcpy(&here, plane + i, 4);
+        for (int k = 0; k < n; k++) {
+            uint32_t there;
+            memcpy(&there, plane + i - candidates[k], 4);
+            hits[k] += here == there;
+        }
+    }
+    int count = 0;
+    distances[count++] = 1;
+    for (; count < DISTANCES; count++) {
+        int best = -1;
+        for (int k = 0; k < n; k++) {
+            if (hits[k] > 0 && (best < 0 || hits[k] > hits[best])) best = k;
+        }
+        if (best < 0) break;
+        distances[count] = candidates[best];
+        hits[best] = 0;
+    }
+    return count;
+}
+
+// `n` literal bytes in the block's code, two to a check of the bit buffer (codes of 15 bits at most).
+static inline void put_literals(bit_writer *w, const uint8_t *data, long n, const block_header *h) {
+    long k = 0;
+    for (; k + 2 <= n; k += 2) {
+        uint8_t a = data[k], b = data[k + 1];
+        w->bits |= (uint64_t)h->codes[a] << w->count;
+        w->count += h->lengths[a];
+        w->bits |= (uint64_t)h->codes[b] << w->count;
+        w->count += h->lengths[b];
+        if (w->count >= 32) {
+            uint32_t low = (uint32_t)w->bits;
+            memcpy(w->out + w->at, &low, 4);
+            w->at += 4, w->bits >>= 32, w->count -= 32;
+        }
+    }
+    if (k < n) put_fast(w, h->codes[data[k]], h->lengths[data[k]]);
+}
+
+// One block: plane[from ..< to] parsed greedily into literals and the longest match at `distances` (`count` of
+// them), its frequencies counted, its code fitted, then written; stored (with its runs coded) when that would be
+// no smaller.
+static void put_matched_block(bit_writer *w, const uint8_t *plane, long from, long to, const long *distances, int count,
+                              match *matches) {
+    uint32_t freq[LITLEN_SYMBOLS] = {0}, distance_freq[DISTANCE_SYMBOLS] = {0}, uses[DISTANCES] = {0};
+    uint8_t length_symbols[MAX_MATCH + 1], length_bits[MAX_MATCH + 1];
+    uint16_t length_extra[MAX_MATCH + 1];
+    for (int length = MIN_MATCH; length <= MAX_MATCH; length++) {
+        int bits;
+        uint32_t extra;
+        length_symbols[length] = (uint8_t)(length_symbol(length, &bits, &extra) - 256);
+        length_bits[length] = (uint8_t)bits, length_extra[length] = (uint16_t)extra;
+    }
+    long found = 0, extra_bits = 0, farthest = 0, stretch = from;
+    for (int k = 0; k < count; k++) farthest = distances[k] > farthest ? distances[k] : farthest;
+    for (long i = from; i < to;) {
+        if (i + 8 <= to && i >= farthest) {
+            // Where 8 bytes hold no 3 that repeat at any distance, their first 6 are literals.
+            uint64_t here, there, starts = 0;
+            memcpy(&here, plane + i, 8);
+            for (int k = 0; k < count; k++) {
+                memcpy(&there, plane + i - distances[k], 8);
+                uint64_t zero = zero_bytes(here ^ there);
+                starts |= zero & zero >> 8 & zero >> 16;
+            }
+            long literals = starts ? __builtin_ctzll(starts) >> 3 : 6;
+            for (long end = i + literals; i < end; i++) freq[plane[i]]++;
+            if (!starts) continue;
+        }
+        long limit = to - i < MAX_MATCH ? to - i : MAX_MATCH, length = 0;
+        int which = 0;
+        for (int k = 0; k < count; k++) {
+            long d = distances[k];
+            if (i >= d && plane[i] == plane[i - d]) {
+                long n = common_length(plane + i, plane + i - d, limit);
+                if (n > length) length = n, which = k;
+            }
+        }
+        if (length < MIN_MATCH) {
+            freq[plane[i++]]++;
+            continue;
+        }
+        freq[256 + length_symbols[length]]++;
+        uses[which]++;
+        extra_bits += length_bits[length];
+        matches[found++] = (match){(uint32_t)(i - stretch), (uint16_t)length, (uint16_t)which};
+        i += length;
+        stretch = i;
+    }
     freq[END_OF_BLOCK] = 1;
+    int symbols[DISTANCES], bits[DISTANCES];
+    uint32_t extra[DISTANCES];
+    for (int k = 0; k < count; k++) {
+        symbols[k] = distance_symbol(distances[k], &bits[k], &extra[k]);
+        distance_freq[symbols[k]] += uses[k];
+        extra_bits += (long)uses[k] * bits[k];
+    }
     block_header h;
-    long bits = make_header(freq, &h) + extra_bits;
-    for (int s = 0; s < LITLEN_SYMBOLS; s++) bits += (long)freq[s] * h.lengths[s];
-    if (bits >= 8 * bytes) {
-        fd_put_noise(w, data, bytes);
+    if (make_header(freq, distance_freq, &h) + extra_bits >= 8 * (to - from)) {
+        fd_put_noise(w, plane + from, to - from);
         return;
     }
     put_header(w, &h);
-    long at = 0;
-    for (int r = 0; r <= count; r++) {
-        long end = r < count ? runs[r].start : bytes;
-        for (; at < end; at++) put_fast(w, h.codes[data[at]], h.lengths[data[at]]);
-        if (r == count) break;
-        put_fast(w, h.codes[data[at]], h.lengths[data[at]]);
-        put_run_repeats(w, &h, runs[r].length);
-        at = runs[r].start + runs[r].length;
+    const uint8_t *distance_lengths = h.lengths + h.symbols;
+    long at = from;
+    for (long t = 0; t < found; t++) {
+        match m = matches[t];
+        put_literals(w, plane + at, m.literals, &h);
+        int s = 256 + length_symbols[m.length], d = m.which;
+        put_fast(w, h.codes[s], h.lengths[s]);
+        put_fast(w, length_extra[m.length], length_bits[m.length]);
+        put_fast(w, h.distance_codes[symbols[d]], distance_lengths[symbols[d]]);
+        put_fast(w, extra[d], bits[d]);
+        at += m.literals + m.length;
     }
+    put_literals(w, plane + at, to - at, &h);
     put_fast(w, h.codes[END_OF_BLOCK], h.lengths[END_OF_BLOCK]);
     flush_bytes(w);
 }
 
-void fd_put_huffman(bit_writer *w, const uint8_t *data, long bytes, void *scratch) {
-    for (long at = 0; at < bytes; at += HUFFMAN_BLOCK) {
-        put_huffman_block(w, data + at, bytes - at < HUFFMAN_BLOCK ? bytes - at : HUFFMAN_BLOCK, scratch);
+void fd_put_matched(bit_writer *w, const uint8_t *plane, long bytes, long row, void *scratch) {
+    long distances[DISTANCES];
+    int count = match_distances(plane, bytes, row, distances);
+    for (long at = 0; at < bytes; at += MATCHED_BLOCK) {
+        put_matched_block(w, plane, at, bytes - at < MATCHED_BLOCK ? bytes : at + MATCHED_BLOCK, distances, count, scratch);
     }
 }

@@ -2,9 +2,9 @@
 #define FORECASTD_DEFLATE_WRITER_H
 #include <stdint.h>
 
-// Deflate blocks (RFC 1951) that forecastd writes itself, for the byte planes of shuffled floats where a general
-// compressor spends its time for little: stored noise with run-coded stretches, and Huffman-coded planes that
-// lie ahead of noise. libdeflate writes the rest of a stream (chunks.c's deflate_planes).
+// Deflate blocks (RFC 1951) that forecastd writes itself, for the byte planes of shuffled values where a general
+// compressor spends its time for little: stored noise with run-coded stretches, and planes whose repeats are runs
+// and the row above, Huffman coded (chunks.c's deflate_planes at the fast levels; libdeflate at the others).
 
 // Bytes of one deflate stored block's payload at most.
 enum { STORED_BLOCK = 65535 };
@@ -21,9 +21,13 @@ typedef struct {
 int fd_is_noise(const uint8_t *plane, long bytes);
 // Noise bytes stored, runs of one byte coded as repeats; leaves the stream byte aligned.
 void fd_put_noise(bit_writer *w, const uint8_t *data, long bytes);
-// A byte plane as dynamic-Huffman blocks of literals and repeats (stored where that would not be smaller), for
-// a plane that is not noise but must be written ahead of one; `scratch` holds fd_huffman_scratch() bytes.
-void fd_put_huffman(bit_writer *w, const uint8_t *data, long bytes, void *scratch);
-long fd_huffman_scratch(void);
+// A byte plane as dynamic-Huffman blocks of literals and matches with the byte before (runs) or the byte `row`
+// bytes before (the row above, in a plane of a 2-D field; 0 or over deflate's 32 KiB window: runs alone), stored
+// where that would not be smaller; `scratch` holds fd_matched_scratch() bytes.
+void fd_put_matched(bit_writer *w, const uint8_t *plane, long bytes, long row, void *scratch);
+long fd_matched_scratch(void);
+
+// An empty final block: the end of the stream, byte aligned.
+void fd_put_end(bit_writer *w);
 
 #endif

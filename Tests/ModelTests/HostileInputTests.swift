@@ -90,7 +90,7 @@ struct HostileInputTests {
         #expect(r.status == 65 && r.output.contains("init.nc") && r.output.contains("'so'"), "\(r.output)")
     }
 
-    @Test("A weight of 3e38: the forecast stops with exit 70 naming the day, never a successful forecast of NaN")
+    @Test("A weight of 3e38: the forecast stops with exit 70 naming the day and the first bad cell, never a successful forecast of NaN")
     func nonFiniteForecast() throws {
         let folder = try Self.copy()
         var weights = try SafeTensorsEditing(path: folder + "/model.safetensors")
@@ -102,6 +102,12 @@ struct HostileInputTests {
         let r = try Self.run(folder)
         #expect(r.status == 70 && r.output.contains("day 1") && r.output.contains("not finite"), "\(r.output)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/out.nc"))
+        // Every ocean cell's change is non-finite: the one named is the first ocean cell of the first channel.
+        let script = "import sys, netCDF4 as nc, numpy as np\nd = nc.Dataset(sys.argv[1])\n" + Self.oceanCell + "\nprint(j, i)"
+        let cell = try #require(Scratch.run("python3", ["-c", script, folder + "/init.nc"]))
+        let ji = cell.output.split(whereSeparator: \.isWhitespace)
+        try #require(ji.count == 2, "\(cell.output)")
+        #expect(r.output.contains("state channel 0, cell (\(ji[0]), \(ji[1]))"), "\(r.output)")
     }
 
     @Test("Absurd config values and inverted clip bounds: refused before any memory is taken, naming the field")

@@ -1,17 +1,18 @@
 import CChunks
 import CDeflate
 import Foundation
-import NetCDF
+@testable import NetCDF
 import OceanGrid
 import Tensor
 import TestSupport
 import Testing
 
 /// The chunk encoder on data shaped like a model's output: floats whose two low bytes are noise, land as long
-/// runs of the fill value. Those byte planes are written as stored and run-coded deflate blocks, a byte ahead of
-/// them that is not noise as Huffman-coded blocks, the rest by libdeflate; every inflater must read the stream,
-/// and it must stay close to plain deflate's size.
-@Suite("Chunk encoding: noise planes stored, runs coded, the rest deflated")
+/// runs of the fill value. At the fast levels those byte planes are written as stored and run-coded deflate
+/// blocks and the others as Huffman-coded blocks of literals and repeats (runs, the row above, a short period); at
+/// the higher levels libdeflate deflates what follows the leading noise. Every inflater must read the stream, and
+/// it must stay close to libdeflate's size.
+@Suite("Chunk encoding: noise planes stored, runs coded, the rest coded with their repeats")
 struct ChunkEncodingTests {
     static let height = 60, width = 1440
 
@@ -27,15 +28,18 @@ struct ChunkEncodingTests {
         }
     }
 
-    static func encode(_ values: [Float], pipeline filters: [Int32], level: Int32 = 1) throws -> [UInt8] {
-        try encode(bytes: values.withUnsafeBytes { Array($0) }, elementSize: 4, pipeline: filters, level: level)
+    static func encode(_ values: [Float], pipeline filters: [Int32], level: Int32 = 1, row: Int = width) throws -> [UInt8] {
+        try encode(bytes: values.withUnsafeBytes { Array($0) }, elementSize: 4, pipeline: filters, level: level, row: row)
     }
 
-    /// `bytes` (elements of `elementSize` bytes) through the pipeline `filters` (1 deflate, 2 shuffle, 3 Fletcher-32).
-    static func encode(bytes data: [UInt8], elementSize: Int32, pipeline filters: [Int32], level: Int32 = 1) throws -> [UInt8] {
+    /// `bytes` (elements of `elementSize` bytes, rows of `row` elements) through the pipeline `filters` (1 deflate,
+    /// 2 shuffle, 3 Fletcher-32).
+    static func encode(bytes data: [UInt8], elementSize: Int32, pipeline filters: [Int32], level: Int32 = 1,
+                       row: Int = width) throws -> [UInt8] {
         var pipeline = fd_chunk_pipeline()
         pipeline.count = Int32(filters.count)
         pipeline.deflate_level = level
+        pipeline.row = row
         withUnsafeMutableBytes(of: &pipeline.filters) { raw in
             for (i, f) in filters.enumerated() { raw.storeBytes(of: f, toByteOffset: 4 * i, as: Int32.self) }
         }
@@ -165,7 +169,7 @@ struct ChunkEncodingTests {
         Data(data).range(of: Data(part)) != nil
     }
 
-    @Test("A low byte with fixed bits under a noise byte: Huffman coded ahead of the stored noise at the fast levels, deflated whole at higher ones; netCDF-C reads the file back bit for bit")
+    @Test("A low byte with fixed bits under a noise byte: Huffman coded ahead of the stored noise at the fast levels, deflated whole by libdeflate at higher ones; netCDF-C reads the file back bit for bit")
     func fixedBitsUnderNoise() throws {
         // Two low bits fixed (64 values in the lowest byte: not noise), the next byte noise. `mixed` is four levels
         // long (its byte planes span three Huffman blocks) and its lowest byte is random outside the middle eighth,
@@ -193,7 +197,10 @@ struct ChunkEncodingTests {
             #expect(inflatedWhole)
             let deflated = !Self.contains(whole, ocean(expected, plane: plane))
             #expect(deflated, "level 6 deflates the planes whole")
-            #expect(Double(fast.count) < 1.08 * Double(whole.count), "\(fast.count) bytes against \(whole.count) at level 6")
+            // The high mantissa byte under 1% noise takes a few values at random, whose 3-byte strings recur at any
+            // distance: libdeflate's hash finds some of those, the parse at a few distances does not.
+            let reference = try Self.libdeflate(expected)
+            #expect(Double(fast.count) < 1.10 * Double(reference.count), "\(fast.count) bytes against libdeflate's \(reference.count) at level 1")
         }
         let first = try Self.encode(fixed, pipeline: [2, 1])
         #expect(first[2] & 0x01 == 0 && (first[2] >> 1) & 0x03 == 2, "the fixed-bit byte opens with a non-final dynamic-code block")
@@ -214,7 +221,7 @@ struct ChunkEncodingTests {
         #expect(read.count == fixed.count + n && zip(read, fixed + mixed).allSatisfy { Float($0).bitPattern == $1.bitPattern })
     }
 
-    @Test("Random chunks (lowest bytes with fixed bits, few values, runs, noise stretches; noise or not above them) inflate back exactly at levels 1 and 6")
+    @Test("Random chunks (lowest bytes with fixed bits, few values, runs, noise stretches; noise or not above them; rows unknown, short, wider than deflate's window) inflate back exactly at levels 1 and 6")
     func randomChunks() throws {
         var random = SplitMix64(state: 2027)
         for round in 0..<150 {
@@ -232,20 +239,87 @@ struct ChunkEncodingTests {
                 let next: UInt64 = above == 1 && i % 1000 < 300 ? 9 : above == 2 ? r >> 16 & 0xFE : r >> 16 & 0xFF
                 return Float(bitPattern: UInt32(low | next << 8 | UInt64(i / 1440 & 0xFF) << 16 | 0x41 << 24))
             }
-            let expected = Self.shuffled(values)
+            let expected = Self.shuffled(values), row = [0, 1440, 37, 40_000, 1][round % 5]
             for level: Int32 in [1, 6] {
-                let encoded = try Self.encode(values, pipeline: [2, 1], level: level)
+                let encoded = try Self.encode(values, pipeline: [2, 1], level: level, row: row)
                 let inflated = try Self.inflate(encoded, count: expected.count) == expected
-                #expect(inflated, "round \(round): \(n) values, lowest byte kind \(kind), next byte kind \(above), level \(level)")
+                #expect(inflated, "round \(round): \(n) values, lowest byte kind \(kind), next byte kind \(above), rows of \(row), level \(level)")
             }
         }
     }
 
-    @Test("Smooth fields are deflated whole: a dynamic-code block first")
-    func smoothPlanes() throws {
-        let values = Self.field(level: 0, noise: 0, seed: 7).map { $0.isNaN ? ForecastLayout.floatFill : $0 }
-        let encoded = try Self.encode(values, pipeline: [2, 1])
-        #expect((encoded[2] >> 1) & 0x03 == 2, "a smooth field's bytes are all deflated: a dynamic-code block first")
+    /// libdeflate's zlib stream of `bytes` at `level`.
+    static func libdeflate(_ bytes: [UInt8], level: Int32 = 1) throws -> [UInt8] {
+        let compressor = try #require(libdeflate_alloc_compressor(level))
+        defer { libdeflate_free_compressor(compressor) }
+        var out = [UInt8](repeating: 0, count: libdeflate_zlib_compress_bound(compressor, bytes.count))
+        let size = libdeflate_zlib_compress(compressor, bytes, bytes.count, &out, out.count)
+        try #require(size > 0)
+        return Array(out[0..<size])
+    }
+
+    @Test("Planes whose repeats are runs, the row above or a short period: coded in dynamic blocks at the fast levels, within 5% of libdeflate's level 1 (or smaller), and exact")
+    func repeatsAtFewDistances() throws {
+        var random = SplitMix64(state: 17)
+        let smooth = Self.field(level: 0, noise: 0, seed: 7).map { $0.isNaN ? ForecastLayout.floatFill : $0 }
+        // A model's patch artefact: the top mantissa byte repeats every 8 cells of a row, the low bytes are noise.
+        let pattern = (0..<8).map { _ in UInt32(random.next() % 256) << 16 }
+        let periodic = (0..<(Self.height * Self.width)).map { i in
+            Float(bitPattern: 0x4100_0000 | pattern[i % 8] | UInt32(truncatingIfNeeded: random.next()) & 0xFFFF)
+        }
+        // Rows of random top bytes of 32 values (not noise), each band of 10 rows the same row over again (only the
+        // row above repeats them).
+        let bands = (0..<(Self.height / 10)).map { _ in (0..<Self.width).map { _ in UInt32(random.next() % 32) << 16 } }
+        let rows = (0..<(Self.height * Self.width)).map { i in
+            Float(bitPattern: 0x4100_0000 | bands[i / Self.width / 10][i % Self.width] | UInt32(truncatingIfNeeded: random.next()) & 0xFFFF)
+        }
+        for (label, values) in [("smooth", smooth), ("periodic", periodic), ("rows", rows)] {
+            let expected = Self.shuffled(values)
+            let fast = try Self.encode(values, pipeline: [2, 1])
+            let exact = try Self.inflate(fast, count: expected.count) == expected
+            #expect(exact, "\(label)")
+            let reference = try Self.libdeflate(expected)
+            #expect(Double(fast.count) <= 1.05 * Double(reference.count), "\(label): \(fast.count) bytes against libdeflate's \(reference.count)")
+            let high = try Self.encode(values, pipeline: [2, 1], level: 6)
+            let exactHigh = try Self.inflate(high, count: expected.count) == expected
+            #expect(exactHigh, "\(label) at level 6")
+        }
+        // Whatever plane comes first, a dynamic-code block opens the stream of the smooth field at level 1.
+        let first = try Self.encode(smooth, pipeline: [2, 1])
+        #expect((first[2] >> 1) & 0x03 == 2, "a dynamic-code block first")
+        // The rows' repeats are found only at the row's distance: with rows unknown that plane is literals.
+        let blind = try Self.encode(rows, pipeline: [2, 1], row: 0), seeing = try Self.encode(rows, pipeline: [2, 1])
+        #expect(seeing.count + Self.height * Self.width / 4 < blind.count, "\(seeing.count) bytes with rows, \(blind.count) without")
+        let exactBlind = try Self.inflate(blind, count: 4 * rows.count) == Self.shuffled(rows)
+        #expect(exactBlind)
+    }
+
+    @Test("Floats stored on the way in (NaN to the fill value, BitRound) encode as the stored copy does, in every pipeline order, and are left as they were")
+    func storedOnTheWay() throws {
+        var random = SplitMix64(state: 31)
+        let values = Self.field(level: 1, noise: 1e-3, seed: 8).enumerated().map { i, v in i % 1001 == 0 ? -.infinity : v }
+        for bits in [23, 9] {
+            let floats = StoredFloats(fill: ForecastLayout.floatFill, keeping: bits)
+            var copy = values
+            values.withUnsafeBufferPointer { source in copy.withUnsafeMutableBufferPointer { floats.store(source, into: $0.baseAddress!) } }
+            for filters: [Int32] in [[2, 1, 3], [3, 2, 1], [1, 2], [1], [3], []] {
+                let level = Int32(1 + random.next() % 2 * 5)
+                let expected = try Self.encode(copy, pipeline: filters, level: level)
+                var pipeline = fd_chunk_pipeline()
+                pipeline.count = Int32(filters.count)
+                pipeline.deflate_level = level
+                pipeline.row = Self.width
+                withUnsafeMutableBytes(of: &pipeline.filters) { raw in
+                    for (i, f) in filters.enumerated() { raw.storeBytes(of: f, toByteOffset: 4 * i, as: Int32.self) }
+                }
+                let input = values
+                var out = [UInt8](repeating: 0, count: fd_chunk_bound(4 * input.count))
+                var store = floats.rule
+                let size = fd_chunk_encode_floats(&pipeline, input, input.count, &store, &out, nil)
+                #expect(size > 0 && Array(out[0..<max(size, 0)]) == expected, "filters \(filters), \(bits) bits, level \(level)")
+                #expect(zip(input, values).allSatisfy { $0.bitPattern == $1.bitPattern })
+            }
+        }
     }
 
     @Test("BitRound: the values stored are netCDF-C's own quantization of the same data, with its attribute; the file shrinks")

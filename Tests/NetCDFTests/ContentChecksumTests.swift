@@ -1,6 +1,7 @@
 import Foundation
 import NetCDF
 import OceanGrid
+import Tensor
 import TestSupport
 import Testing
 
@@ -31,6 +32,24 @@ struct ContentChecksumTests {
                 for (from, to) in zip(cuts, cuts.dropFirst()) { sliced.add(floats: UnsafeBufferPointer(rebasing: all[from..<to])) }
             }
             #expect(sliced.text == expected, "cut at \(cuts)")
+        }
+    }
+
+    @Test("Floats added as stored (fill value for NaN, BitRound) give the checksum of the stored copy, whatever the length")
+    func storedOnTheWay() {
+        var random = SplitMix64(state: 9)
+        for (count, bits) in [(1, 23), (7, 10), (4096, 23), (4097, 7), (10_001, 12)] {
+            let values = (0..<count).map { i -> Float in
+                i % 13 == 0 ? .nan : i % 29 == 0 ? .infinity : Float(random.next() % 100_000) / 997 - 50
+            }
+            let stored = StoredFloats(fill: ForecastLayout.floatFill, keeping: bits)
+            var copy = values
+            values.withUnsafeBufferPointer { source in copy.withUnsafeMutableBufferPointer { stored.store(source, into: $0.baseAddress!) } }
+            #expect(copy.allSatisfy { !$0.isNaN } && copy.contains(ForecastLayout.floatFill))
+            var expected = ContentChecksum(), streamed = ContentChecksum()
+            copy.withUnsafeBufferPointer { expected.add(floats: $0) }
+            values.withUnsafeBufferPointer { streamed.add(floats: $0, storedAs: stored) }
+            #expect(streamed == expected, "\(count) values, \(bits) bits")
         }
     }
 

@@ -5,18 +5,30 @@
 /// Whole chunks of a netCDF-4 (HDF5) dataset encoded by forecastd and handed to libhdf5 as they will be stored
 /// (H5Dwrite_chunk), so that compression can run on many threads while libhdf5 itself, which is not
 /// thread-safe, only copies bytes. The encoding is the dataset's own filter pipeline, read from the file, applied
-/// in its order: shuffle (HDF5's byte transposition), deflate (a zlib stream: libdeflate's blocks, and forecastd's own
-/// for byte planes of noise and those ahead of them, deflate_writer.h) and
+/// in its order: shuffle (HDF5's byte transposition), deflate (a zlib stream: at the fast levels forecastd's own blocks
+/// for each byte plane, deflate_writer.h; at the others libdeflate's, after forecastd's for leading noise) and
 /// Fletcher-32 (HDF5's checksum, appended little-endian): any reader decodes the chunks with no plugin.
 /// Reading is the same in reverse: libhdf5 reads a chunk's stored bytes (H5Dread_chunk) and forecastd decodes
 /// many chunks at once (fd_chunk_decode), whichever order the pipeline's filters were applied in.
 
-/// A dataset's filter pipeline, in order: 1 deflate, 2 shuffle, 3 Fletcher-32.
+/// A dataset's filter pipeline, in order: 1 deflate, 2 shuffle, 3 Fletcher-32; and the elements of a row of its
+/// chunks (their last dimension; 0 unknown), where deflate looks for repeats of the row above.
 typedef struct {
     int count;
     int filters[8];
     int deflate_level;
+    long row;
 } fd_chunk_pipeline;
+
+/// How float32 values are stored: NaN (no data) as `fill`, every other value rounded to the significant bits that
+/// `keep` holds as netCDF-C's BitRound rounds (`half` of the dropped mantissa added, the dropped bits cleared).
+typedef struct {
+    uint32_t keep, half, fill;
+} fd_float_store;
+/// The store of `bits` significant bits (23: values as they are) with `fill` for NaN.
+fd_float_store fd_float_store_make(int bits, float fill);
+/// `count` values stored as `store` says, into `out` (which may be `values`).
+void fd_store_floats(const float *values, long count, const fd_float_store *store, float *out);
 
 /// Bytes an encoded chunk of `bytes` bytes may need.
 long fd_chunk_bound(long bytes);
@@ -25,6 +37,11 @@ long fd_chunk_bound(long bytes);
 /// size, or -1 if deflate fails.
 long fd_chunk_encode(const fd_chunk_pipeline *pipeline, const void *data, long bytes, int element_size, void *out,
                      void *scratch);
+
+/// fd_chunk_encode of `count` float32 values stored as `store` says (fd_store_floats) on their way into the
+/// pipeline's first filter: no stored copy of them is made where that filter is the shuffle.
+long fd_chunk_encode_floats(const fd_chunk_pipeline *pipeline, const float *values, long count, const fd_float_store *store,
+                            void *out, void *scratch);
 
 /// Opens an existing HDF5 file for writing; negative on failure.
 int64_t fd_h5_open(const char *path);

@@ -96,20 +96,25 @@ public final class ChunkStore {
     }
 
     /// Encodes `count` chunks of `bytes` bytes each, chunk `i` starting at `data + i * bytes`, through the
-    /// dataset's pipeline, the chunks as `parallel` runs them, for storing at element offset `offset(i)`;
-    /// `prepare(i)`, when given, runs first in chunk `i`'s own task (to finish its values while they are in cache).
-    /// Needs no lock: this runs beside the storing of earlier chunks.
+    /// dataset's pipeline, the chunks as `parallel` runs them, for storing at element offset `offset(i)`; float32
+    /// chunks (`elementSize` 4) are stored as `floats` says on their way in when it is given, and `data` is left
+    /// as it is. Needs no lock: this runs beside the storing of earlier chunks.
     public func encode(_ dataset: Dataset, chunks data: UnsafeRawPointer, count: Int, bytes: Int, elementSize: Int,
-                       parallel: ParallelTasks, prepare: ((Int) -> Void)? = nil, offset: (Int) -> [Int]) throws -> EncodedChunks {
+                       parallel: ParallelTasks, storing floats: StoredFloats? = nil, offset: (Int) -> [Int]) throws -> EncodedChunks {
+        precondition(floats == nil || elementSize == 4, "stored floats in chunks of \(elementSize)-byte elements")
         let bound = fd_chunk_bound(bytes)
         let (memory, capacity) = spares.take(bytes: bound * count)
         nonisolated(unsafe) let sizes = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
         defer { sizes.deallocate() }
         var pipeline = dataset.pipeline
+        var store = floats?.rule ?? fd_float_store()
         withUnsafePointer(to: &pipeline) { pipeline in
-            parallel(count) { i in
-                prepare?(i)
-                sizes[i] = fd_chunk_encode(pipeline, data + bytes * i, bytes, Int32(elementSize), memory + bound * i, nil)
+            withUnsafePointer(to: &store) { store in
+                parallel(count) { i in
+                    let chunk = data + bytes * i, out = memory + bound * i
+                    sizes[i] = floats == nil ? fd_chunk_encode(pipeline, chunk, bytes, Int32(elementSize), out, nil)
+                        : fd_chunk_encode_floats(pipeline, chunk.assumingMemoryBound(to: Float.self), bytes / 4, store, out, nil)
+                }
             }
         }
         let encoded = EncodedChunks(dataset: dataset, memory: memory, capacity: capacity, bound: bound, sizes: Array(sizes),
@@ -120,7 +125,7 @@ public final class ChunkStore {
         return encoded
     }
 
-    /// Stores chunks ``encode(_:chunks:count:bytes:elementSize:parallel:prepare:offset:)`` made, under the library's lock.
+    /// Stores chunks ``encode(_:chunks:count:bytes:elementSize:parallel:storing:offset:)`` made, under the library's lock.
     public func store(_ chunks: EncodedChunks) throws {
         for i in chunks.sizes.indices {
             let offsets = chunks.offsets[i].map { UInt64($0) }, start = chunks.memory + chunks.bound * i, size = chunks.sizes[i]
@@ -138,17 +143,26 @@ public final class ChunkStore {
     /// fresh memory of that size costs the kernel's page zeroing each time.
     private let spares = Spares()
 
+    /// Buffers allocated for encoded chunks so far (the rest were spares taken again).
+    var buffersAllocated: Int { spares.allocated }
+
     /// Buffers given back by dropped ``EncodedChunks``, taken again by later encodings (from any thread).
     fileprivate final class Spares: @unchecked Sendable {
         private let lock = NSLock()
         private var kept: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
+        private var allocations = 0
 
-        /// A buffer of at least `bytes` bytes, and its size.
+        /// Buffers allocated so far.
+        var allocated: Int { lock.withLock { allocations } }
+
+        /// A buffer of at least `bytes` bytes, and its size: the smallest kept one that fits, so that a small
+        /// variable never takes the buffer a large one then has to allocate afresh.
         func take(bytes: Int) -> (UnsafeMutableRawPointer, Int) {
             if let found = lock.withLock({ () -> (UnsafeMutableRawPointer, Int)? in
-                guard let i = kept.firstIndex(where: { $0.bytes >= bytes }) else { return nil }
+                guard let i = kept.indices.filter({ kept[$0].bytes >= bytes }).min(by: { kept[$0].bytes < kept[$1].bytes }) else { return nil }
                 return kept.remove(at: i)
             }) { return found }
+            lock.withLock { allocations += 1 }
             return (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), bytes)
         }
 

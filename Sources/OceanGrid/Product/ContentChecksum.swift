@@ -75,6 +75,19 @@ public struct ContentChecksum: Sendable, Equatable {
         add(UnsafeBufferPointer(rebasing: values[i...]).lazy.map(Double.init))
     }
 
+    /// Adds float values as `stored` stores them, in file order, a block at a time through a buffer on the stack
+    /// (no stored copy of them all is needed).
+    public mutating func add(floats values: UnsafeBufferPointer<Float>, storedAs stored: StoredFloats) {
+        let block = 4096
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: block) { buffer in
+            for start in stride(from: 0, to: values.count, by: block) {
+                let part = UnsafeBufferPointer(rebasing: values[start..<min(start + block, values.count)])
+                stored.store(part, into: buffer.baseAddress!)
+                add(floats: UnsafeBufferPointer(rebasing: buffer[0..<part.count]))
+            }
+        }
+    }
+
     /// The attribute text, "<form>:<16 hex digits>" (eight chains folded into one word by the same FNV-1a step).
     public var text: String {
         let word = form == .single ? states[0] : states.reduce(Self.offsetBasis) { ($0 ^ $1) &* Self.prime }

@@ -102,32 +102,9 @@ public struct ForecastLayout: Sendable {
 }
 
 extension ForecastLayout {
-    /// `value` rounded to `bits` significant bits as netCDF-C's BitRound quantization rounds it (half of the
-    /// dropped mantissa added, then the dropped bits cleared), so that a file quantized here holds the values
-    /// netCDF-C would have stored.
-    @inline(__always)
-    public static func bitRound(_ value: Float, keeping bits: Int) -> Float {
-        let (keep, half) = bitRoundMasks(bits)
-        return Float(bitPattern: (value.bitPattern &+ half) & keep)
-    }
-
-    /// The bits BitRound keeps of a float, and half of what it drops.
-    @inline(__always)
-    static func bitRoundMasks(_ bits: Int) -> (keep: UInt32, half: UInt32) {
-        let keep = UInt32.max << UInt32(23 - bits)
-        return (keep, ~keep & (keep >> 1))
-    }
-
-    /// Stores `values` as a float32 variable holds them, in place: NaN (no data) becomes ``floatFill``, every
-    /// other value is rounded to `bits` significant bits (``bitRound(_:keeping:)``; 23 keeps it as it is). One
-    /// branch-free pass over the bits, which the compiler vectorises.
-    public static func storeFloats(_ values: UnsafeMutableBufferPointer<Float>, keeping bits: Int) {
-        guard let base = values.baseAddress else { return }
-        let (keep, half) = bitRoundMasks(bits), fill = floatFill.bitPattern
-        let words = UnsafeMutableRawPointer(base).assumingMemoryBound(to: UInt32.self)
-        for i in 0..<values.count {
-            let word = words[i]
-            words[i] = word & 0x7FFF_FFFF > 0x7F80_0000 ? fill : (word &+ half) & keep
-        }
+    /// How `variable`'s float32 values are stored: NaN as ``floatFill``, the rest rounded to the variable's
+    /// ``quantizeBits`` (kept whole without).
+    public func storedFloats(_ variable: String) -> StoredFloats {
+        StoredFloats(fill: Self.floatFill, keeping: quantizeBits[variable] ?? 23)
     }
 }

@@ -171,11 +171,11 @@ public final class ForecastWriter {
         try writeDay(leadHours: leadHours, fields: buffers)
     }
 
-    /// Writes one day from buffers the caller owns, without copying them: with float32 encoding, NaN (no data)
-    /// is replaced by the fill value in place. Shapes and order as ``writeDay(leadHours:values:)``. The chunks are
-    /// encoded on ``ForecastLayout/writerThreads`` threads.
+    /// Writes one day from buffers the caller owns, without copying them or changing them. Shapes and order as
+    /// ``writeDay(leadHours:values:)``. The chunks are encoded on ``ForecastLayout/writerThreads`` threads.
     public func writeDay(leadHours: Double, fields values: [String: UnsafeMutableBufferPointer<Float>]) throws {
-        try store(encode(leadHours: leadHours, fields: values, parallel: ChunkStore.concurrent(threads: layout.writerThreads)))
+        try store(encode(leadHours: leadHours, fields: values.mapValues { UnsafeBufferPointer($0) },
+                         parallel: ChunkStore.concurrent(threads: layout.writerThreads)))
     }
 
     /// A day's values encoded as the file stores them, waiting for ``store(_:)``. `@unchecked Sendable`: made on
@@ -190,10 +190,11 @@ public final class ForecastWriter {
         }
     }
 
-    /// Encodes the next day (days in order from 0) from buffers the caller owns, as ``writeDay(leadHours:fields:)``
-    /// says, its chunks and checksums as `parallel` runs them (a forecast's own compute threads, between its
-    /// days); ``store(_:)`` then stores it, on another thread if the caller likes, while the next day computes.
-    public func encode(leadHours: Double, fields values: [String: UnsafeMutableBufferPointer<Float>],
+    /// Encodes the next day (days in order from 0) from `values` (shapes as ``writeDay(leadHours:values:)``),
+    /// left as they are (float32 values are stored, fill value and rounding, as they go into the chunks), its
+    /// chunks and checksums as `parallel` runs them (a forecast's own compute threads, between its days);
+    /// ``store(_:)`` then stores the day, on another thread if the caller likes, while the next day computes.
+    public func encode(leadHours: Double, fields values: [String: UnsafeBufferPointer<Float>],
                        parallel: ChunkStore.ParallelTasks) throws -> EncodedDay {
         do { return try encodeDay(leadHours: leadHours, fields: values, parallel: parallel) } catch { throw writeFailure(error) }
     }
@@ -212,13 +213,14 @@ public final class ForecastWriter {
         } catch { throw writeFailure(error) }
     }
 
-    private func encodeDay(leadHours: Double, fields values: [String: UnsafeMutableBufferPointer<Float>],
+    private func encodeDay(leadHours: Double, fields values: [String: UnsafeBufferPointer<Float>],
                            parallel: ChunkStore.ParallelTasks) throws -> EncodedDay {
         let day = daysEncoded
         let date = CFDateTime(secondsSince1970: layout.referenceTime.secondsSince1970 + leadHours * 3600, calendar: .standard)
         let timeValue = ForecastLayout.timeUnits.value(date), periodValue = Double(Float(leadHours))
         let ny = layout.latitudes.count, nx = layout.longitudes.count, nz = layout.depths.count, plane = ny * nx
-        var encoded: [ChunkStore.EncodedChunks] = [], stored: [(name: String, values: UnsafeBufferPointer<Float>)] = []
+        var encoded: [ChunkStore.EncodedChunks] = []
+        var stored: [(name: String, values: UnsafeBufferPointer<Float>, as: StoredFloats)] = []
         for (name, entry) in variables.sorted(by: { $0.key < $1.key }) {
             guard let field = values[name] else {
                 throw NetCDFError.cannotWrite(path: path, detail: "day \(day + 1): no values for '\(name)'")
@@ -228,18 +230,15 @@ public final class ForecastWriter {
                 throw NetCDFError.cannotWrite(path: path, detail: "day \(day + 1): '\(name)' has \(field.count) values, expected \(levels * plane)")
             }
             let hasDepth = entry.definition.hasDepth
-            func encode(_ data: UnsafeRawPointer, elementSize: Int, prepare: ((Int) -> Void)? = nil) throws {
+            func encode(_ data: UnsafeRawPointer, elementSize: Int, storing floats: StoredFloats? = nil) throws {
                 encoded.append(try chunks.encode(entry.dataset, chunks: data, count: levels, bytes: plane * elementSize, elementSize: elementSize,
-                                                 parallel: parallel, prepare: prepare) { hasDepth ? [day, $0, 0, 0] : [day, 0, 0] })
+                                                 parallel: parallel, storing: floats) { hasDepth ? [day, $0, 0, 0] : [day, 0, 0] })
             }
             switch layout.encoding {
             case .float32:
-                // Each level's values stored (fill, rounding) in the task that encodes them, while in cache.
-                let bits = layout.quantizeBits[name] ?? 23
-                try encode(UnsafeRawPointer(field.baseAddress!), elementSize: 4) { k in
-                    ForecastLayout.storeFloats(UnsafeMutableBufferPointer(rebasing: field[(k * plane)..<((k + 1) * plane)]), keeping: bits)
-                }
-                stored.append((name, UnsafeBufferPointer(field)))
+                let floats = layout.storedFloats(name)
+                try encode(UnsafeRawPointer(field.baseAddress!), elementSize: 4, storing: floats)
+                stored.append((name, field, floats))
             case .int16:
                 let (scale, offset) = ForecastLayout.packing(entry.definition.packingRange)
                 let packed = field.map { v -> Int16 in
@@ -253,7 +252,7 @@ public final class ForecastWriter {
         // Checksums of the values as stored, continued from the earlier days: one variable per task.
         var sums = stored.map { checksums[$0.name, default: ContentChecksum()] }
         sums.withUnsafeMutableBufferPointer { sums in
-            parallel(stored.count) { k in sums[k].add(floats: stored[k].values) }
+            parallel(stored.count) { k in sums[k].add(floats: stored[k].values, storedAs: stored[k].as) }
         }
         for (k, entry) in stored.enumerated() { checksums[entry.name] = sums[k] }
         checksums["time", default: ContentChecksum()].add([timeValue])

@@ -90,11 +90,13 @@ struct EnsembleOutput {
 }
 
 extension EnsembleOptions.OutputKind {
-    /// Copies what this stream holds from `rollout` into `buffers`.
-    func fill(_ buffers: OutputBuffers, from rollout: Rollout) {
+    /// What this stream holds of `rollout`'s day: a member's state as it is, a statistic computed into `buffers`.
+    func fields(_ buffers: OutputBuffers, of rollout: Rollout) -> [String: UnsafeBufferPointer<Float>] {
         switch self {
-        case .member(let m): rollout.copyOutput(member: m, into: buffers)
-        case .statistic(let statistic): rollout.copy(statistic, into: buffers)
+        case .member(let m): return rollout.outputFields(member: m)
+        case .statistic(let statistic):
+            rollout.copy(statistic, into: buffers)
+            return buffers.values
         }
     }
 }

@@ -105,7 +105,7 @@ public enum ForecastJob {
             (atmosphere, dayTimings.read) = try forcing.take(day: day, last: request.days)
             dayTimings.fluxes = ForecastTimings.measure { rollout.computeFluxes(atmosphere: atmosphere) }
             dayTimings.network = try ForecastTimings.measure { try rollout.advance(day: day) }
-            for (sink, kind) in sinks { dayTimings.write += try sink.write(day: day) { kind.fill($0, from: rollout) } }
+            for (sink, kind) in sinks { dayTimings.write += try sink.write(day: day) { kind.fields($0, of: rollout) } }
             timings.add(dayTimings)
             progress(ForecastProgress(day: day, days: request.days, date: date, timings: dayTimings))
         }

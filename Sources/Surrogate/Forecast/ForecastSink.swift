@@ -39,18 +39,18 @@ final class ForecastSink {
         writer?.abandon()
     }
 
-    /// Has `fill` copy the fields of `day` into the sink's buffers (a member's state, an ensemble's mean ...),
-    /// encodes them on the pool and hands them to the writer thread; returns the seconds this took (encoding, and
-    /// waiting for the writer to take the day).
-    func write(day: Int, fill: (OutputBuffers) -> Void) throws -> Double {
+    /// Takes the fields of `day` from `fields` (a member's state as it is, or an ensemble's mean computed into the
+    /// sink's buffers), encodes them on the pool and hands them to the writer thread; returns the seconds this
+    /// took (encoding, and waiting for the writer to take the day).
+    func write(day: Int, fields: (OutputBuffers) -> [String: UnsafeBufferPointer<Float>]) throws -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
-        fill(output)
+        let values = fields(output)
         // A day's own file is created only once the previous day's file is finished: creating one file through
         // netCDF-C while another is stored and closed on the writer thread made libhdf5 fail (an HDF error on
         // the new file), though each call holds the library's lock.
         if writer == nil { _ = try writes.drain() }
         let file = try writer ?? ForecastWriter(path: Self.perDayPath(request, day: day, reference: layout.referenceTime), layout: layout)
-        let encoded = try file.encode(leadHours: Double(24 * day), fields: output.writerFields, parallel: pool.tasks)
+        let encoded = try file.encode(leadHours: Double(24 * day), fields: values, parallel: pool.tasks)
         let handed = Handoff(value: file), perDay = writer == nil, completed = completed
         let encoding = ForecastTimings.seconds(since: start)
         return try encoding + writes.submit {

@@ -150,19 +150,25 @@ public final class Rollout {
     /// state.
     public func advance(day: Int) throws {
         try model.surrogate.forward(state: state, flux: fluxes, into: physical)
-        let ps = state.pointer, pc = physical.pointer, po = ocean, pp = physical.pointer, channels = channels
+        let ps = state.pointer, pp = physical.pointer, po = ocean, channels = channels
         let offset = model.stateOffset, scale = model.stateScale, plane = plane, lower = lower, upper = upper
         let firstBad = firstNonFinite
         pool.parallelFor(members * channels) { task, _ in
-            let channel = task % channels, base = task * plane, maskBase = channel * plane
-            firstBad[task] = -1
+            let channel = task % channels, base = task * plane
+            let state = ps + base, physical = pp + base, wet = UnsafePointer(po + channel * plane)
+            let low = lower[channel], high = upper[channel], s = scale[channel], o = offset[channel]
+            // One branch-free pass, which the compiler vectorises; the first ocean cell whose sum is not finite
+            // is kept as a minimum.
+            var first = Int32.max
             for i in 0..<plane {
-                let wet = po[maskBase + i] > 0, sum = ps[base + i] + pc[base + i]
-                if wet && !sum.isFinite && firstBad[task] < 0 { firstBad[task] = i }
-                let v = min(max(sum, lower[channel]), upper[channel])
-                ps[base + i] = wet ? v : 0
-                pp[base + i] = wet ? v * scale[channel] + offset[channel] : .nan
+                let sum = state[i] + physical[i], ocean = wet[i] != 0
+                let finite = sum.bitPattern & 0x7F80_0000 != 0x7F80_0000
+                first = ocean && !finite ? min(first, Int32(truncatingIfNeeded: i)) : first
+                let v = min(max(sum, low), high)
+                state[i] = ocean ? v : 0
+                physical[i] = ocean ? v * s + o : .nan
             }
+            firstBad[task] = first == .max ? -1 : Int(first)
         }
         if let task = (0..<(members * channels)).first(where: { firstBad[$0] >= 0 }) {
             let width = state.shape[3], cell = firstBad[task]
@@ -170,22 +176,22 @@ public final class Rollout {
         }
     }
 
-    /// Buffers for ``copyOutput(member:into:)``, allocated once per forecast.
+    /// Buffers an ensemble statistic is computed into for the forecast writer, allocated once per forecast (their
+    /// pages are only taken when first written).
     public func makeOutputBuffers() -> OutputBuffers {
         OutputBuffers(fields: Dictionary(uniqueKeysWithValues: OceanVariable.allCases.map { v in
             (v.rawValue, Tensor(zeros: [outputRange(v).count]))
         }))
     }
 
-    /// Copies `member`'s physical state into `buffers` (no allocation): per variable `[levels, H, W]` (zos
-    /// `[H, W]`), NaN on land, as the forecast writer takes it.
-    public func copyOutput(member: Int = 0, into buffers: OutputBuffers) {
-        let base = physical.pointer + member * channels * plane, plane = plane
-        let planes = OceanVariable.allCases.flatMap { variable in
-            let range = outputRange(variable), target = buffers.fields[variable.rawValue]!.pointer
-            return stride(from: 0, to: range.count, by: plane).map { (from: base + range.lowerBound + $0, to: target + $0) }
-        }
-        pool.parallelFor(planes.count) { k, _ in planes[k].to.update(from: planes[k].from, count: plane) }
+    /// `member`'s physical state per variable, `[levels * H * W]` (zos `[H * W]`), NaN on land, as the forecast
+    /// writer takes it: views of the rollout's own memory, valid until the next ``advance(day:)``.
+    public func outputFields(member: Int = 0) -> [String: UnsafeBufferPointer<Float>] {
+        let base = UnsafePointer(physical.pointer + member * channels * plane)
+        return Dictionary(uniqueKeysWithValues: OceanVariable.allCases.map { v in
+            let range = outputRange(v)
+            return (v.rawValue, UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
+        })
     }
 
     /// Elements of one member's state a variable spans.
@@ -195,14 +201,14 @@ public final class Rollout {
     }
 }
 
-/// One day of output per variable, in buffers that a forecast reuses day after day.
+/// One day of output per variable (an ensemble statistic), in buffers that a forecast reuses day after day.
 public struct OutputBuffers: @unchecked Sendable {
     /// `[levels * H * W]` (zos `[H * W]`) per variable name. `@unchecked Sendable`: a forecast fills them and
     /// encodes them on its own threads before the next day overwrites them.
     public let fields: [String: Tensor]
 
-    /// The buffers as the forecast writer takes them.
-    public var writerFields: [String: UnsafeMutableBufferPointer<Float>] {
-        fields.mapValues { UnsafeMutableBufferPointer(start: $0.pointer, count: $0.count) }
+    /// The buffers' values, as the forecast writer takes them.
+    public var values: [String: UnsafeBufferPointer<Float>] {
+        fields.mapValues { UnsafeBufferPointer(start: $0.pointer, count: $0.count) }
     }
 }
