@@ -424,24 +424,40 @@ static inline void put_literals(bit_writer *w, const uint8_t *data, long n, cons
     if (k < n) put_fast(w, h->codes[data[k]], h->lengths[data[k]]);
 }
 
-// One block: plane[from ..< to] parsed greedily into literals and the longest match at `distances` (`count` of
-// them), its frequencies counted, its code fitted, then written; stored (with its runs coded) when that would be
-// no smaller.
-static void put_matched_block(bit_writer *w, const uint8_t *plane, long from, long to, const long *distances, int count,
-                              match *matches) {
-    uint32_t freq[LITLEN_SYMBOLS] = {0}, distance_freq[DISTANCE_SYMBOLS] = {0}, uses[DISTANCES] = {0};
+// What every block of a plane codes with: the distances looked at (match_distances), the farthest of them, each
+// distance's code and extra bits, and each match length's symbol (less 256) and extra bits.
+typedef struct {
+    long distances[DISTANCES], farthest;
+    int count, distance_symbols[DISTANCES], distance_bits[DISTANCES];
+    uint32_t distance_extra[DISTANCES];
     uint8_t length_symbols[MAX_MATCH + 1], length_bits[MAX_MATCH + 1];
     uint16_t length_extra[MAX_MATCH + 1];
+} plane_coding;
+
+static void make_plane_coding(const uint8_t *plane, long bytes, long row, plane_coding *c) {
+    c->count = match_distances(plane, bytes, row, c->distances);
+    c->farthest = 0;
+    for (int k = 0; k < c->count; k++) {
+        c->farthest = c->distances[k] > c->farthest ? c->distances[k] : c->farthest;
+        c->distance_symbols[k] = distance_symbol(c->distances[k], &c->distance_bits[k], &c->distance_extra[k]);
+    }
     for (int length = MIN_MATCH; length <= MAX_MATCH; length++) {
         int bits;
         uint32_t extra;
-        length_symbols[length] = (uint8_t)(length_symbol(length, &bits, &extra) - 256);
-        length_bits[length] = (uint8_t)bits, length_extra[length] = (uint16_t)extra;
+        c->length_symbols[length] = (uint8_t)(length_symbol(length, &bits, &extra) - 256);
+        c->length_bits[length] = (uint8_t)bits, c->length_extra[length] = (uint16_t)extra;
     }
-    long found = 0, extra_bits = 0, farthest = 0, stretch = from;
-    for (int k = 0; k < count; k++) farthest = distances[k] > farthest ? distances[k] : farthest;
+}
+
+// One block: plane[from ..< to] parsed greedily into literals and the longest match at the plane's distances, its
+// frequencies counted, its code fitted, then written; stored (with its runs coded) when that would be no smaller.
+static void put_matched_block(bit_writer *w, const uint8_t *plane, long from, long to, const plane_coding *c, match *matches) {
+    uint32_t freq[LITLEN_SYMBOLS] = {0}, distance_freq[DISTANCE_SYMBOLS] = {0}, uses[DISTANCES] = {0};
+    const long *distances = c->distances;
+    const int count = c->count;
+    long found = 0, extra_bits = 0, stretch = from;
     for (long i = from; i < to;) {
-        if (i + SCAN <= to && i >= farthest) {
+        if (i + SCAN <= to && i >= c->farthest) {
             // The literals before the first of the next SCAN - 2 bytes where 3 repeat at any distance.
             uint32_t starts = match_starts(plane + i, distances, count);
             long literals = starts ? __builtin_ctz(starts) : SCAN - 2;
@@ -461,20 +477,17 @@ static void put_matched_block(bit_writer *w, const uint8_t *plane, long from, lo
             freq[plane[i++]]++;
             continue;
         }
-        freq[256 + length_symbols[length]]++;
+        freq[256 + c->length_symbols[length]]++;
         uses[which]++;
-        extra_bits += length_bits[length];
+        extra_bits += c->length_bits[length];
         matches[found++] = (match){(uint32_t)(i - stretch), (uint16_t)length, (uint16_t)which};
         i += length;
         stretch = i;
     }
     freq[END_OF_BLOCK] = 1;
-    int symbols[DISTANCES], bits[DISTANCES];
-    uint32_t extra[DISTANCES];
     for (int k = 0; k < count; k++) {
-        symbols[k] = distance_symbol(distances[k], &bits[k], &extra[k]);
-        distance_freq[symbols[k]] += uses[k];
-        extra_bits += (long)uses[k] * bits[k];
+        distance_freq[c->distance_symbols[k]] += uses[k];
+        extra_bits += (long)uses[k] * c->distance_bits[k];
     }
     block_header h;
     if (make_header(freq, distance_freq, &h) + extra_bits >= 8 * (to - from)) {
@@ -487,11 +500,11 @@ static void put_matched_block(bit_writer *w, const uint8_t *plane, long from, lo
     for (long t = 0; t < found; t++) {
         match m = matches[t];
         put_literals(w, plane + at, m.literals, &h);
-        int s = 256 + length_symbols[m.length], d = m.which;
+        int s = 256 + c->length_symbols[m.length], d = c->distance_symbols[m.which];
         put_fast(w, h.codes[s], h.lengths[s]);
-        put_fast(w, length_extra[m.length], length_bits[m.length]);
-        put_fast(w, h.distance_codes[symbols[d]], distance_lengths[symbols[d]]);
-        put_fast(w, extra[d], bits[d]);
+        put_fast(w, c->length_extra[m.length], c->length_bits[m.length]);
+        put_fast(w, h.distance_codes[d], distance_lengths[d]);
+        put_fast(w, c->distance_extra[m.which], c->distance_bits[m.which]);
         at += m.literals + m.length;
     }
     put_literals(w, plane + at, to - at, &h);
@@ -500,9 +513,9 @@ static void put_matched_block(bit_writer *w, const uint8_t *plane, long from, lo
 }
 
 void fd_put_matched(bit_writer *w, const uint8_t *plane, long bytes, long row, void *scratch) {
-    long distances[DISTANCES];
-    int count = match_distances(plane, bytes, row, distances);
+    plane_coding coding;
+    make_plane_coding(plane, bytes, row, &coding);
     for (long at = 0; at < bytes; at += MATCHED_BLOCK) {
-        put_matched_block(w, plane, at, bytes - at < MATCHED_BLOCK ? bytes : at + MATCHED_BLOCK, distances, count, scratch);
+        put_matched_block(w, plane, at, bytes - at < MATCHED_BLOCK ? bytes : at + MATCHED_BLOCK, &coding, scratch);
     }
 }
